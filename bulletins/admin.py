@@ -1,0 +1,130 @@
+"""The editors' admin: issues with their articles inline, sources, tags, series."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, Issue, Series, Source, SourceAlias, Tag
+
+
+class YearListFilter(admin.SimpleListFilter):
+    title = _("年份")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Issue.objects.dates("publication_date", "year", order="DESC")
+        return [(d.year, f"{d.year}年") for d in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(publication_date__year=int(value))
+        return queryset
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "slug", "frequency", "publisher"]
+    readonly_fields = ["slug"]
+
+
+class ArticleInline(admin.StackedInline):
+    model = Article
+    extra = 0
+    ordering = ["position"]
+    autocomplete_fields = ["source", "tags"]
+    fields = [
+        ("position", "title"),
+        "original_title",
+        ("source", "original_date"),
+        "original_url",
+        "tags",
+        "body",
+    ]
+    show_change_link = True
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = [
+        "label_display",
+        "series",
+        "publication_date",
+        "status",
+        "published_at",
+        "is_published",
+        "article_count",
+    ]
+    list_display_links = ["label_display"]
+    list_filter = ["series", "status", YearListFilter]
+    list_select_related = ["series"]
+    search_fields = ["intro", "articles__title", "articles__body"]
+    date_hierarchy = "publication_date"
+    inlines = [ArticleInline]
+    fieldsets = [
+        (None, {"fields": [("series", "number"), "publication_date"]}),
+        (_("监测时段"), {"fields": [("period_start", "period_end")]}),
+        (None, {"fields": ["intro"]}),
+        (_("发布"), {"fields": [("status", "published_at")]}),
+    ]
+    save_on_top = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description=_("期号"), ordering="number")
+    def label_display(self, obj):
+        return obj.label
+
+    @admin.display(description=_("文章数"), ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if search_term.strip().isdigit():
+            queryset |= self.model.objects.filter(number=int(search_term))
+        return queryset, may_have_duplicates
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "issue", "position", "source", "original_date"]
+    list_filter = ["issue__series", "issue__status", "source", "tags"]
+    list_select_related = ["issue__series", "source"]
+    search_fields = ["title", "original_title", "body"]
+    autocomplete_fields = ["issue", "source", "tags"]
+    date_hierarchy = "original_date"
+
+
+class SourceAliasInline(admin.TabularInline):
+    model = SourceAlias
+    extra = 0
+
+
+class CountedArticlesAdmin(admin.ModelAdmin):
+    """Shows how many articles (of any status) cite each source or tag."""
+
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description=_("文章数"), ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+
+@admin.register(Source)
+class SourceAdmin(CountedArticlesAdmin):
+    list_display = ["name", "kind", "homepage", "article_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases__name"]
+    inlines = [SourceAliasInline]
+
+
+@admin.register(Tag)
+class TagAdmin(CountedArticlesAdmin):
+    list_display = ["name", "slug", "article_count"]

@@ -1,0 +1,137 @@
+"""Fill the archive with an invented but believable two-year archive (safe to run twice)."""
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from bulletins.demo_content import SOURCES, STORIES, TAGS, fill
+from bulletins.models import Article, Issue, Series, Source, Tag
+
+WEEKLY_ISSUES = 26
+MONTHLY_ISSUES = 24
+INTRO = (
+    "本期{word}共收集{count}篇卫生健康大数据与政策研究相关信息，时间从{start}到{end}，"
+    "监测范围包括全国主流媒体及政府网站等。"
+)
+
+
+def chinese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class Command(BaseCommand):
+    help = "填充演示数据：两个系列两年的期刊、文章、来源、标签，以及一个编辑账号。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="editor")
+        parser.add_argument("--password", default="demo-editor-pass")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        rng = random.Random(20251108)
+        sources = [
+            Source.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+            for name, kind in SOURCES
+        ]
+        tags = {
+            name: Tag.objects.get_or_create(name=name, defaults={"description": text})[0]
+            for name, text in TAGS
+        }
+        today = timezone.localdate()
+        weekly = Series.objects.get(slug="weekly")
+        monthly = Series.objects.get(slug="monthly")
+
+        # Weekly issues come out on Fridays; the newest is last Friday.
+        last_friday = today - datetime.timedelta(days=(today.weekday() - 4) % 7 or 7)
+        plans = []
+        for back in range(WEEKLY_ISSUES):
+            end = last_friday - datetime.timedelta(weeks=back)
+            plans.append((weekly, 655 - back, end, end - datetime.timedelta(days=6)))
+        # Monthly issues come out on the last day of the month they cover.
+        month_end = today.replace(day=1) - datetime.timedelta(days=1)
+        for back in range(MONTHLY_ISSUES):
+            plans.append((monthly, 553 - back, month_end, month_end.replace(day=1)))
+            month_end = month_end.replace(day=1) - datetime.timedelta(days=1)
+
+        now = timezone.now()
+        for series, number, end, start in plans:
+            self.make_issue(series, number, end, start, Issue.Status.PUBLISHED, now, rng, sources, tags)
+
+        # Work in progress: a scheduled weekly, a draft and one awaiting review.
+        next_friday = last_friday + datetime.timedelta(days=7)
+        self.make_issue(
+            weekly, 656, next_friday, next_friday - datetime.timedelta(days=6),
+            Issue.Status.PUBLISHED, now + datetime.timedelta(days=3), rng, sources, tags,
+        )
+        self.make_issue(
+            weekly, 657, next_friday + datetime.timedelta(days=7), next_friday + datetime.timedelta(days=1),
+            Issue.Status.DRAFT, None, rng, sources, tags,
+        )
+        next_month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        next_month_end -= datetime.timedelta(days=1)
+        self.make_issue(
+            monthly, 554, next_month_end, next_month_end.replace(day=1),
+            Issue.Status.REVIEW, None, rng, sources, tags,
+        )
+
+        user = self.make_editor(options["username"], options["password"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据就绪：{Issue.objects.count()} 期，{Article.objects.count()} 篇文章，"
+                f"{Source.objects.count()} 个来源，{Tag.objects.count()} 个标签。"
+            )
+        )
+        self.stdout.write(f"编辑后台 /admin/ 账号：{user.username}  密码：{options['password']}")
+
+    def make_issue(self, series, number, end, start, status, published_at, rng, sources, tags):
+        count = rng.choice([3, 3, 4, 4, 5]) if series.slug == "weekly" else 4
+        word = series.short_name
+        issue, _ = Issue.objects.update_or_create(
+            series=series,
+            number=number,
+            defaults={
+                "publication_date": end,
+                "period_start": start,
+                "period_end": end,
+                "intro": INTRO.format(
+                    word=word, count=count, start=chinese_date(start), end=chinese_date(end)
+                ),
+                "status": status,
+                "published_at": (
+                    published_at
+                    if published_at is None or published_at > timezone.now()
+                    else timezone.make_aware(datetime.datetime.combine(end, datetime.time(9)))
+                ),
+            },
+        )
+        for position in range(1, count + 1):
+            content = fill(rng.choice(STORIES), rng)
+            source = rng.choice(sources)
+            day = start + datetime.timedelta(days=rng.randint(0, (end - start).days))
+            article, _ = Article.objects.update_or_create(
+                issue=issue,
+                position=position,
+                defaults={
+                    "title": content["title"],
+                    "source": source,
+                    "original_date": day,
+                    "original_url": f"https://news.example.cn/{day:%Y%m%d}/{number}-{position}.html",
+                    "body": content["body"],
+                },
+            )
+            article.tags.set([tags[name] for name in content["tags"]])
+        issue.articles.filter(position__gt=count).delete()
+        return issue
+
+    def make_editor(self, username, password):
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.is_staff = True
+        user.set_password(password)
+        user.save()
+        user.user_permissions.set(Permission.objects.filter(content_type__app_label="bulletins"))
+        return user

@@ -1,0 +1,332 @@
+"""The bulletin archive: series, issues, the articles they reprint, sources and tags.
+
+``Issue.objects.published()`` and ``Article.objects.published()`` are the one
+definition of what the public may see; every public view, feed and count starts there.
+"""
+
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from . import numerals
+from .rendering import first_paragraph, render_markdown
+
+
+def unique_slug(model, name: str, instance_pk=None, field: str = "slug") -> str:
+    """A readable Unicode slug for ``name``, made unique within ``model``."""
+    base = slugify(name, allow_unicode=True)[:80] or "item"
+    slug, n = base, 2
+    while model._default_manager.filter(**{field: slug}).exclude(pk=instance_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Series(models.Model):
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("每周")
+        MONTHLY = "monthly", _("每月")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20, help_text=_("例如：周报、月报"))
+    slug = models.SlugField(
+        _("网址名"), max_length=40, unique=True, help_text=_("出现在网址中，发布后请勿修改。")
+    )
+    frequency = models.CharField(_("频率"), max_length=10, choices=Frequency.choices)
+    publisher = models.CharField(
+        _("编发单位"), max_length=100, default="北京市卫生健康大数据与政策研究中心"
+    )
+    description = models.TextField(_("简介"), blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("系列")
+        verbose_name_plural = _("系列")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("bulletins:series-archive", kwargs={"series": self.slug})
+
+
+class IssueQuerySet(models.QuerySet):
+    def published(self):
+        """Issues the public may see: published, and their publication time has come."""
+        return self.filter(status=Issue.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_article_count(self):
+        return self.annotate(article_count=Count("articles", distinct=True))
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        REVIEW = "review", _("待审核")
+        PUBLISHED = "published", _("已发布")
+
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, related_name="issues", verbose_name=_("系列")
+    )
+    number = models.PositiveIntegerField(_("期号"), help_text=_("阿拉伯数字，如 636。"))
+    publication_date = models.DateField(_("出刊日期"))
+    period_start = models.DateField(_("监测起始日"), null=True, blank=True)
+    period_end = models.DateField(_("监测截止日"), null=True, blank=True)
+    intro = models.TextField(_("本期导语"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        _("公开时间"),
+        null=True,
+        blank=True,
+        help_text=_("状态为“已发布”且到达此时间后对公众可见；设为将来的时间即定时发布。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publication_date", "-number"]
+        get_latest_by = "publication_date"
+        verbose_name = _("期刊")
+        verbose_name_plural = _("期刊")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="unique_issue_number"),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_start__lte=models.F("period_end")),
+                name="issue_period_in_order",
+                violation_error_message=_("监测起始日不能晚于截止日。"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="issue_public_idx"),
+            models.Index(fields=["series", "-publication_date"], name="issue_series_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.series.short_name} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "bulletins:issue-detail", kwargs={"series": self.series.slug, "number": self.number}
+        )
+
+    @property
+    def label(self) -> str:
+        """第六三六期"""
+        return numerals.issue_label(self.number)
+
+    @property
+    def title(self) -> str:
+        return f"{self.series.name}（{self.label}）"
+
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    is_published.boolean = True
+    is_published.short_description = _("公开可见")
+
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    def public_neighbours(self):
+        """(previous, next) published issues of the same series, by number."""
+        siblings = Issue.objects.published().filter(series_id=self.series_id)
+        previous = siblings.filter(number__lt=self.number).order_by("-number").first()
+        following = siblings.filter(number__gt=self.number).order_by("number").first()
+        return previous, following
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        CENTRAL = "central", _("中央媒体")
+        LOCAL = "local", _("地方媒体")
+        GOVERNMENT = "government", _("政府网站")
+        INDUSTRY = "industry", _("行业媒体")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("网址名"),
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("留空则按名称自动生成；发布后请勿修改。"),
+    )
+    homepage = models.URLField(_("主页"), blank=True)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("来源")
+        verbose_name_plural = _("来源")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Source, self.name, self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("bulletins:source-detail", kwargs={"slug": self.slug})
+
+
+class SourceAlias(models.Model):
+    """Another name under which documents cite a source (e.g. 人民网 / 人民网-人民日报)."""
+
+    name = models.CharField(_("别名"), max_length=100, unique=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("来源")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("来源别名")
+        verbose_name_plural = _("来源别名")
+
+    def __str__(self):
+        return f"{self.name} → {self.source.name}"
+
+
+class Tag(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    slug = models.SlugField(
+        _("网址名"),
+        max_length=60,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("留空则按名称自动生成；发布后请勿修改。"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("bulletins:tag-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles the public may see: those whose issue is published."""
+        return self.filter(
+            issue__status=Issue.Status.PUBLISHED, issue__published_at__lte=timezone.now()
+        )
+
+    def newest_first(self):
+        return self.order_by("-issue__publication_date", "-issue_id", "position")
+
+    def for_listing(self):
+        """What a list of articles shows: issue, series, source and tags, in few queries."""
+        return self.select_related("issue__series", "source").prefetch_related("tags")
+
+
+class Article(models.Model):
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="articles", verbose_name=_("所属期刊")
+    )
+    position = models.PositiveSmallIntegerField(_("序号"), default=1)
+    title = models.CharField(_("标题"), max_length=300)
+    original_title = models.CharField(
+        _("来源标题"), max_length=300, blank=True, help_text=_("原文标题与本标题不同时填写。")
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("来源"),
+        null=True,
+        blank=True,
+    )
+    original_url = models.URLField(_("原文链接"), max_length=500, blank=True)
+    original_date = models.DateField(_("原文日期"), null=True, blank=True)
+    body = models.TextField(
+        _("正文"),
+        blank=True,
+        help_text=_("Markdown：空行分段，### 小标题，**加粗**，单独一段 *图片说明*。"),
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    summary = models.CharField(editable=False, max_length=200, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("标签"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issue", "position"]
+        verbose_name = _("文章")
+        verbose_name_plural = _("文章")
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "position"], name="unique_article_position"),
+        ]
+        indexes = [
+            models.Index(fields=["original_date"], name="article_original_date_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        self.summary = first_paragraph(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("bulletins:article-detail", kwargs={"pk": self.pk})
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id of this article on its issue page."""
+        return f"article-{self.position}"
+
+    @property
+    def location_in_issue(self) -> str:
+        return f"{self.issue.get_absolute_url()}#{self.anchor}"
+
+
+def published_article_count():
+    """Filter for annotating sources and tags with their public article counts."""
+    now = timezone.now()
+    return Count(
+        "articles",
+        filter=Q(
+            articles__issue__status=Issue.Status.PUBLISHED,
+            articles__issue__published_at__lte=now,
+        ),
+        distinct=True,
+    )

@@ -1,0 +1,50 @@
+"""Markdown article bodies -> safe HTML, rendered once on save.
+
+Raw HTML in the Markdown is not rendered; the output is sanitised with nh3 all the
+same. A paragraph that is only emphasis (``*…… 摄*``) is a photo caption and becomes a
+<figure><figcaption>, the convention the importer writes.
+"""
+
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_markdown.enable("table")
+
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote",
+    "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "table", "thead", "tbody",
+    "tr", "th", "td", "code", "pre", "hr",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "figure": {"class"}}
+_CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>).)+?)</em></p>", re.S)
+_HEADING = re.compile(r"<(/?)h1>")
+
+
+def render_markdown(text: str) -> str:
+    """Render an article body to sanitised HTML."""
+    html = _markdown.render(text or "")
+    # Bodies sit under the page's own h1/h2, so their headings start at h3.
+    html = _HEADING.sub(r"<\1h3>", html)
+    html = _CAPTION.sub(
+        r'<figure class="caption"><figcaption>\g<text></figcaption></figure>', html
+    )
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener nofollow",
+    )
+
+
+def first_paragraph(text: str, limit: int = 160) -> str:
+    """Plain text of the first real paragraph of a Markdown body, shortened to ``limit``."""
+    for block in re.split(r"\n\s*\n", text or ""):
+        plain = re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", block).strip()
+        plain = re.sub(r"\s+", " ", plain)
+        if len(plain) >= 8:
+            return plain if len(plain) <= limit else plain[: limit - 1] + "…"
+    return ""

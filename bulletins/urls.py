@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "bulletins"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("issues/", views.IssueArchiveView.as_view(), name="issue-archive"),
+    path("issues/<slug:series>/", views.SeriesArchiveView.as_view(), name="series-archive"),
+    path(
+        "issues/<slug:series>/<int:number>/", views.IssueDetailView.as_view(), name="issue-detail"
+    ),
+    path("articles/", views.ArticleListView.as_view(), name="article-list"),
+    path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("sources/", views.SourceListView.as_view(), name="source-list"),
+    path("sources/<str:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("tags/", views.TagListView.as_view(), name="tag-list"),
+    path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+]

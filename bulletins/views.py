@@ -1,0 +1,237 @@
+"""Public pages. Every queryset here starts from ``.published()``."""
+
+from django.db.models import Prefetch
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from .filters import ArticleFilterSet
+from .models import Article, Issue, Series, Source, Tag, published_article_count
+
+ARTICLES_PER_PAGE = 20
+ISSUES_PER_PAGE = 40
+
+
+class LenientPaginationMixin:
+    """Out-of-range or malformed ?page= shows the nearest page instead of an error."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+def public_issues():
+    return Issue.objects.published().select_related("series")
+
+
+def issue_with_articles():
+    """Prefetch an issue's articles in order, each with its source and tags."""
+    return Prefetch(
+        "articles",
+        queryset=Article.objects.select_related("source").prefetch_related("tags"),
+    )
+
+
+class HomeView(TemplateView):
+    template_name = "bulletins/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        latest = []
+        for series in Series.objects.all():
+            issue = (
+                public_issues()
+                .filter(series=series)
+                .prefetch_related(
+                    Prefetch("articles", queryset=Article.objects.select_related("source"))
+                )
+                .first()
+            )
+            if issue:
+                latest.append(issue)
+        context["latest_issues"] = latest
+        context["recent_issues"] = public_issues().with_article_count()[:10]
+        return context
+
+
+class IssueArchiveView(LenientPaginationMixin, ListView):
+    """All public issues, newest first, grouped by year; ?year= narrows to one year."""
+
+    template_name = "bulletins/issue_archive.html"
+    paginate_by = ISSUES_PER_PAGE
+    series = None
+
+    def get_base_queryset(self):
+        return public_issues()
+
+    def get_queryset(self):
+        issues = self.get_base_queryset().with_article_count()
+        if self.selected_year:
+            issues = issues.filter(publication_date__year=self.selected_year)
+        return issues
+
+    @cached_property
+    def selected_year(self):
+        value = self.request.GET.get("year", "")
+        return int(value) if value.isdigit() and len(value) == 4 else None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        years = (
+            self.get_base_queryset()
+            .annotate(year=ExtractYear("publication_date"))
+            .values_list("year", flat=True)
+            .distinct()
+            .order_by("-year")
+        )
+        context.update(series=self.series, years=list(years), selected_year=self.selected_year)
+        return context
+
+
+class SeriesArchiveView(IssueArchiveView):
+    def get(self, request, *args, **kwargs):
+        self.series = get_object_or_404(Series, slug=kwargs["series"])
+        return super().get(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return public_issues().filter(series=self.series)
+
+
+class IssueDetailView(DetailView):
+    template_name = "bulletins/issue_detail.html"
+    context_object_name = "issue"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            public_issues().prefetch_related(issue_with_articles()),
+            series__slug=self.kwargs["series"],
+            number=self.kwargs["number"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["previous_issue"], context["next_issue"] = self.object.public_neighbours()
+        return context
+
+
+class ArticleListView(LenientPaginationMixin, FilterView):
+    """Every public article, filtered by series, source, tags, year, dates and text."""
+
+    filterset_class = ArticleFilterSet
+    template_name = "bulletins/article_filter.html"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing().newest_first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_filters"] = active_filters(self.filterset, self.request.GET)
+        return context
+
+
+def active_filters(filterset, query):
+    """The filters in force, each with a link that drops it, for the results header."""
+    form = filterset.form
+    if not form.is_valid():
+        return []
+    items = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "", []) or (hasattr(value, "exists") and not value.exists()):
+            continue
+        if name == "date":
+            shown = f"{value.start or '…'} – {value.stop or '…'}"
+            keys = ["date_after", "date_before"]
+        elif name == "tag":
+            shown = "、".join(tag.name for tag in value)
+            keys = ["tag"]
+        elif name == "year":
+            shown = dict(field.choices).get(value, value)
+            keys = ["year"]
+        else:
+            shown = str(value)
+            keys = [name]
+        remaining = query.copy()
+        for key in keys + ["page"]:
+            remaining.pop(key, None)
+        items.append(
+            {"label": field.label, "value": shown, "remove_url": "?" + remaining.urlencode()}
+        )
+    return items
+
+
+class ArticleDetailView(DetailView):
+    template_name = "bulletins/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class SourceListView(ListView):
+    template_name = "bulletins/source_list.html"
+    context_object_name = "sources"
+
+    def get_queryset(self):
+        return (
+            Source.objects.annotate(article_count=published_article_count())
+            .filter(article_count__gt=0)
+            .order_by("-article_count", "name")
+        )
+
+
+class TagListView(ListView):
+    template_name = "bulletins/tag_list.html"
+    context_object_name = "tags"
+
+    def get_queryset(self):
+        return (
+            Tag.objects.annotate(article_count=published_article_count())
+            .filter(article_count__gt=0)
+            .order_by("-article_count", "name")
+        )
+
+
+class ArticlesOfMixin(LenientPaginationMixin):
+    """One source's or one tag's public articles, newest first; 404 if it has none."""
+
+    model = None
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        self.subject = get_object_or_404(self.model, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        articles = self.articles_of(Article.objects.published())
+        return articles.for_listing().newest_first()
+
+    def paginate_queryset(self, queryset, page_size):
+        result = super().paginate_queryset(queryset, page_size)
+        if result[0].count == 0:
+            raise Http404("no public articles")
+        return result
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(subject=self.subject, **kwargs)
+
+
+class SourceDetailView(ArticlesOfMixin, ListView):
+    model = Source
+    template_name = "bulletins/source_detail.html"
+
+    def articles_of(self, articles):
+        return articles.filter(source=self.subject)
+
+
+class TagDetailView(ArticlesOfMixin, ListView):
+    model = Tag
+    template_name = "bulletins/tag_detail.html"
+
+    def articles_of(self, articles):
+        return articles.filter(tags=self.subject)
