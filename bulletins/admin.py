@@ -81,9 +81,7 @@ class IssueAdmin(admin.ModelAdmin):
         return obj.article_count
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip().isdigit():
             queryset |= self.model.objects.filter(number=int(search_term))
         return queryset, may_have_duplicates

@@ -9,4 +9,5 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "site_icp_record": settings.SITE_ICP_RECORD,
         "nav_series": Series.objects.all(),
+        "search_query": request.GET.get("q", ""),
     }

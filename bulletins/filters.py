@@ -15,9 +15,9 @@ def public_sources(request=None):
 
 def public_tags(request=None):
     return Tag.objects.filter(
-        pk__in=Article.tags.through.objects.filter(
-            article__in=Article.objects.published()
-        ).values("tag_id")
+        pk__in=Article.tags.through.objects.filter(article__in=Article.objects.published()).values(
+            "tag_id"
+        )
     )
 
 
@@ -72,7 +72,9 @@ class ArticleFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(title__icontains=value) | Q(original_title__icontains=value) | Q(body__icontains=value)
+            Q(title__icontains=value)
+            | Q(original_title__icontains=value)
+            | Q(body__icontains=value)
         )
 
     def filter_tags(self, queryset, name, tags):

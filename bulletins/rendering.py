@@ -14,9 +14,33 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 _markdown.enable("table")
 
 _ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote",
-    "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "table", "thead", "tbody",
-    "tr", "th", "td", "code", "pre", "hr",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "figure",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "pre",
+    "hr",
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "figure": {"class"}}
 _CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>).)+?)</em></p>", re.S)
@@ -28,9 +52,7 @@ def render_markdown(text: str) -> str:
     html = _markdown.render(text or "")
     # Bodies sit under the page's own h1/h2, so their headings start at h3.
     html = _HEADING.sub(r"<\1h3>", html)
-    html = _CAPTION.sub(
-        r'<figure class="caption"><figcaption>\g<text></figcaption></figure>', html
-    )
+    html = _CAPTION.sub(r'<figure class="caption"><figcaption>\g<text></figcaption></figure>', html)
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,

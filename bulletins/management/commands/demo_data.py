@@ -60,23 +60,46 @@ class Command(BaseCommand):
 
         now = timezone.now()
         for series, number, end, start in plans:
-            self.make_issue(series, number, end, start, Issue.Status.PUBLISHED, now, rng, sources, tags)
+            self.make_issue(
+                series, number, end, start, Issue.Status.PUBLISHED, now, rng, sources, tags
+            )
 
         # Work in progress: a scheduled weekly, a draft and one awaiting review.
         next_friday = last_friday + datetime.timedelta(days=7)
         self.make_issue(
-            weekly, 656, next_friday, next_friday - datetime.timedelta(days=6),
-            Issue.Status.PUBLISHED, now + datetime.timedelta(days=3), rng, sources, tags,
+            weekly,
+            656,
+            next_friday,
+            next_friday - datetime.timedelta(days=6),
+            Issue.Status.PUBLISHED,
+            now + datetime.timedelta(days=3),
+            rng,
+            sources,
+            tags,
         )
         self.make_issue(
-            weekly, 657, next_friday + datetime.timedelta(days=7), next_friday + datetime.timedelta(days=1),
-            Issue.Status.DRAFT, None, rng, sources, tags,
+            weekly,
+            657,
+            next_friday + datetime.timedelta(days=7),
+            next_friday + datetime.timedelta(days=1),
+            Issue.Status.DRAFT,
+            None,
+            rng,
+            sources,
+            tags,
         )
         next_month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         next_month_end -= datetime.timedelta(days=1)
         self.make_issue(
-            monthly, 554, next_month_end, next_month_end.replace(day=1),
-            Issue.Status.REVIEW, None, rng, sources, tags,
+            monthly,
+            554,
+            next_month_end,
+            next_month_end.replace(day=1),
+            Issue.Status.REVIEW,
+            None,
+            rng,
+            sources,
+            tags,
         )
 
         user = self.make_editor(options["username"], options["password"])

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install everything and run the whole test suite (DATABASE_URL picks the database).
+EXTRAS="[test]"
+source "$(dirname "$0")/_venv.sh"
+.venv/bin/ruff check .
+DJANGO_SETTINGS_MODULE=site_config.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
+DJANGO_SETTINGS_MODULE=site_config.settings.test .venv/bin/python manage.py check
+exec .venv/bin/python -m pytest "$@"
