@@ -45,7 +45,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         label=_("来源"), queryset=public_sources, to_field_name="slug", empty_label=_("全部来源")
     )
     tag = django_filters.ModelMultipleChoiceFilter(
-        label=_("标签（可多选，符合任一即可）"),
+        label=_("标签"),
         queryset=public_tags,
         to_field_name="slug",
         method="filter_tags",

@@ -61,6 +61,10 @@ class IssueQuerySet(models.QuerySet):
     def with_article_count(self):
         return self.annotate(article_count=Count("articles", distinct=True))
 
+    def newest_first(self):
+        # Explicit, because Meta.ordering is dropped from aggregate (GROUP BY) queries.
+        return self.order_by("-publication_date", "-number")
+
 
 class Issue(models.Model):
     class Status(models.TextChoices):

@@ -54,7 +54,7 @@ class HomeView(TemplateView):
             if issue:
                 latest.append(issue)
         context["latest_issues"] = latest
-        context["recent_issues"] = public_issues().with_article_count()[:10]
+        context["recent_issues"] = public_issues().with_article_count().newest_first()[:10]
         return context
 
 
@@ -69,7 +69,7 @@ class IssueArchiveView(LenientPaginationMixin, ListView):
         return public_issues()
 
     def get_queryset(self):
-        issues = self.get_base_queryset().with_article_count()
+        issues = self.get_base_queryset().with_article_count().newest_first()
         if self.selected_year:
             issues = issues.filter(publication_date__year=self.selected_year)
         return issues

@@ -132,8 +132,8 @@ class Command(BaseCommand):
                 ),
             },
         )
-        for position in range(1, count + 1):
-            content = fill(rng.choice(STORIES), rng)
+        for position, story in enumerate(rng.sample(STORIES, count), start=1):
+            content = fill(story, rng)
             source = rng.choice(sources)
             day = start + datetime.timedelta(days=rng.randint(0, (end - start).days))
             article, _ = Article.objects.update_or_create(
