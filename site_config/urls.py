@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from bulletins.health import healthz
+
 admin.site.site_header = "卫生信息化舆情监测简报库 · 编辑后台"
 admin.site.site_title = "简报库编辑后台"
 admin.site.index_title = "内容管理"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("bulletins.urls")),
 ]

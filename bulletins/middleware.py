@@ -1,0 +1,42 @@
+"""Site-wide middleware: the content security policy, and a friendly answer to outages."""
+
+import logging
+
+from csp.middleware import CSPMiddleware
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.template.loader import render_to_string
+
+from .http import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """The strict policy everywhere; Django's admin also needs inline style attributes."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith("/admin/"):
+            parts.update = {**(parts.update or {}), "style-src": ["'unsafe-inline'"]}
+        return parts
+
+
+class DatabaseOutageMiddleware:
+    """When the database cannot be reached, answer 503 with a page that needs no database.
+
+    Nothing is cached here: as soon as the database answers again, so does the site.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)) or (
+            isinstance(exception, DatabaseError) and "connect" in str(exception).lower()
+        ):
+            logger.error("Database unavailable: %s", exception)
+            return ServiceUnavailable(render_to_string("503.html"))
+        return None
