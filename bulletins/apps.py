@@ -6,3 +6,8 @@ class BulletinsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bulletins"
     verbose_name = _("舆情监测简报")
+
+    def ready(self):
+        from . import content_version
+
+        content_version.connect_signals()

@@ -50,6 +50,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the page cache, so cached pages answer conditional GETs with 304 too.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "bulletins.page_cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bulletins.middleware.SiteCSPMiddleware",
     "bulletins.middleware.DatabaseOutageMiddleware",
@@ -124,6 +127,30 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side prepared statements can switch to slow generic plans.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: redis://host:port/db, file:///path, locmem:// or dummy://."""
+    scheme = url.split("://", 1)[0]
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "file":
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.removeprefix("file://"),
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ValueError(f"CACHE_URL scheme not supported: {url!r}")
+
+
+# Local memory suits one process. Several processes (gunicorn workers) or several app
+# servers must share one cache: production defaults to a file cache; set
+# CACHE_URL=redis://… for more than one machine.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+# Anonymous public pages and feeds are cached whole for this long (0 turns it off).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,4 +9,6 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off by default so tests see the database directly; tests/test_page_cache.py turns it on.
+PAGE_CACHE_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,124 @@
+"""The whole-page cache never serves a reader something stale or unpublished."""
+
+import datetime
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+
+from bulletins import content_version
+from bulletins.models import Issue
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.django_db
+def test_second_anonymous_request_is_served_from_the_cache(client, django_assert_num_queries):
+    article = factories.article(title="缓存测试文章")
+    url = article.get_absolute_url()
+    assert get(client, url)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        response = get(client, url)
+    assert response["X-Page-Cache"] == "hit"
+    assert "缓存测试文章" in response.text
+
+
+@pytest.mark.django_db
+def test_an_edit_is_seen_at_once(client):
+    article = factories.article(title="旧标题")
+    url = article.issue.get_absolute_url()
+    assert "旧标题" in get(client, url).text
+    article.title = "新标题"
+    article.save()
+    response = get(client, url)
+    assert "新标题" in response.text and "旧标题" not in response.text
+
+
+@pytest.mark.django_db
+def test_tag_changes_and_deletes_are_seen_at_once(client):
+    article = factories.article()
+    tag = factories.tag("医保")
+    assert "医保" not in get(client, article.get_absolute_url()).text
+    article.tags.add(tag)
+    assert "医保" in get(client, article.get_absolute_url()).text
+    issue_url = article.issue.get_absolute_url()
+    title = article.title
+    assert title in get(client, issue_url).text
+    article.delete()
+    assert title not in get(client, issue_url).text
+
+
+@pytest.mark.django_db
+def test_publish_and_unpublish_change_what_readers_see(client):
+    issue = factories.draft_issue(number=700)
+    factories.article(issue_obj=issue, title="草稿中的文章")
+    assert "草稿中的文章" not in get(client, "/").text
+    issue.status = Issue.Status.PUBLISHED
+    issue.save()
+    assert "草稿中的文章" in get(client, "/").text
+    issue.status = Issue.Status.DRAFT
+    issue.save()
+    assert "草稿中的文章" not in get(client, "/").text
+    assert client.get(issue.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_scheduled_issue_appears_when_its_time_comes(client, monkeypatch):
+    issue = factories.scheduled_issue(number=701)
+    factories.article(issue_obj=issue, title="定时发布的文章")
+    assert "定时发布的文章" not in get(client, "/").text
+    later = timezone.now() + datetime.timedelta(days=3)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    assert "定时发布的文章" in get(client, "/").text
+
+
+@pytest.mark.django_db
+def test_staff_never_read_or_fill_the_public_cache(client, admin_client):
+    article = factories.article(title="员工也看")
+    url = article.get_absolute_url()
+    staff_response = admin_client.get(url)
+    assert "X-Page-Cache" not in staff_response
+    assert get(client, url)["X-Page-Cache"] == "miss"
+    assert "X-Page-Cache" not in admin_client.get(url)
+
+
+@pytest.mark.django_db
+def test_errors_and_admin_are_not_cached(client, admin_client):
+    assert "X-Page-Cache" not in client.get("/issues/weekly/9999/")
+    assert "X-Page-Cache" not in admin_client.get("/admin/")
+
+
+@pytest.mark.django_db
+def test_cached_pages_are_served_while_the_database_is_down(client, monkeypatch):
+    article = factories.article(title="断库时仍可读")
+    never_read = factories.article()
+    url = article.get_absolute_url()
+    get(client, url)
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(content_version, "_next_scheduled_publication", refuse)
+    monkeypatch.setattr("bulletins.views.ArticleDetailView.get_queryset", refuse)
+    assert "断库时仍可读" in get(client, url).text
+    assert client.get(never_read.get_absolute_url()).status_code == 503
+
+
+@pytest.mark.django_db
+def test_conditional_get_on_a_cached_page_answers_304(client):
+    article = factories.article()
+    url = article.get_absolute_url()
+    etag = get(client, url)["ETag"]
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
