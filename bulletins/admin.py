@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import preview
 from .models import Article, Issue, Series, Source, SourceAlias, Tag
 
 
@@ -65,12 +67,26 @@ class IssueAdmin(admin.ModelAdmin):
         (None, {"fields": [("series", "number"), "publication_date"]}),
         (_("监测时段"), {"fields": [("period_start", "period_end")]}),
         (None, {"fields": ["intro"]}),
-        (_("发布"), {"fields": [("status", "published_at")]}),
+        (_("发布"), {"fields": [("status", "published_at"), "preview_link"]}),
     ]
+    readonly_fields = ["preview_link"]
     save_on_top = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description=_("预览链接"))
+    def preview_link(self, obj):
+        if not obj or not obj.pk:
+            return _("保存后生成。")
+        if obj.is_published():
+            return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("已公开，查看页面"))
+        return format_html(
+            '<a href="{}">{}</a><br><small>{}</small>',
+            preview.preview_url(obj),
+            _("打开预览"),
+            _("复制此链接地址发给没有账号的审阅人，7 天内有效。"),
+        )
 
     @admin.display(description=_("期号"), ordering="number")
     def label_display(self, obj):

@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from . import preview
 from .filters import ArticleFilterSet
 from .models import Article, Issue, Series, Source, Tag, published_article_count
 
@@ -101,16 +102,46 @@ class SeriesArchiveView(IssueArchiveView):
         return public_issues().filter(series=self.series)
 
 
-class IssueDetailView(DetailView):
+class PreviewMixin:
+    """Public content for everyone; unpublished content only as a marked preview."""
+
+    preview = False
+
+    def get_object(self, queryset=None):
+        try:
+            return self.lookup(self.get_queryset())
+        except Http404:
+            obj = self.lookup(self.get_preview_queryset())
+            if not preview.may_preview(self.request, self.issue_of(obj)):
+                raise
+            self.preview = True
+            return obj
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=self.preview, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        return preview.mark_as_preview(response) if self.preview else response
+
+
+class IssueDetailView(PreviewMixin, DetailView):
     template_name = "bulletins/issue_detail.html"
     context_object_name = "issue"
 
-    def get_object(self, queryset=None):
+    def get_queryset(self):
+        return public_issues().prefetch_related(issue_with_articles())
+
+    def get_preview_queryset(self):
+        return Issue.objects.select_related("series").prefetch_related(issue_with_articles())
+
+    def lookup(self, queryset):
         return get_object_or_404(
-            public_issues().prefetch_related(issue_with_articles()),
-            series__slug=self.kwargs["series"],
-            number=self.kwargs["number"],
+            queryset, series__slug=self.kwargs["series"], number=self.kwargs["number"]
         )
+
+    def issue_of(self, issue):
+        return issue
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -165,12 +196,21 @@ def active_filters(filterset, query):
     return items
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(PreviewMixin, DetailView):
     template_name = "bulletins/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_preview_queryset(self):
+        return Article.objects.for_listing()
+
+    def lookup(self, queryset):
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def issue_of(self, article):
+        return article.issue
 
 
 class SourceListView(ListView):
