@@ -66,14 +66,24 @@ class IssueAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": [("series", "number"), "publication_date"]}),
         (_("监测时段"), {"fields": [("period_start", "period_end")]}),
-        (None, {"fields": ["intro"]}),
+        (None, {"fields": ["intro", "generated_intro"]}),
         (_("发布"), {"fields": [("status", "published_at"), "preview_link"]}),
     ]
-    readonly_fields = ["preview_link"]
+    readonly_fields = ["preview_link", "generated_intro"]
     save_on_top = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description=_("自动生成的导语"))
+    def generated_intro(self, obj):
+        if not obj or not obj.pk:
+            return _("保存后按本期文章数和监测时段生成。")
+        return format_html(
+            "{}<br><small>{}</small>",
+            obj.generated_intro(),
+            _("“本期导语”留空时，页面和导出文件使用这句标准导语；也可复制后修改。"),
+        )
 
     @admin.display(description=_("预览链接"))
     def preview_link(self, obj):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import numerals
+from . import formatting, numerals
 from .rendering import first_paragraph, render_markdown
 
 
@@ -135,6 +135,20 @@ class Issue(models.Model):
     @property
     def title(self) -> str:
         return f"{self.series.name}（{self.label}）"
+
+    def generated_intro(self, article_count: int | None = None) -> str:
+        """The centre's standard 导语 sentence, built from this issue's data."""
+        if article_count is None:
+            # len() of .all() uses prefetched articles when the view loaded them.
+            article_count = len(self.articles.all()) if self.pk else 0
+        return formatting.standard_intro(
+            self.series.short_name, article_count, self.period_start, self.period_end
+        )
+
+    @property
+    def display_intro(self) -> str:
+        """The editor's own 导语, or the standard sentence when they left it blank."""
+        return self.intro or self.generated_intro()
 
     def is_published(self) -> bool:
         return (

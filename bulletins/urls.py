@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .exporting import views as exporting_views
 
 app_name = "bulletins"
 
@@ -10,6 +11,16 @@ urlpatterns = [
     path("issues/<slug:series>/", views.SeriesArchiveView.as_view(), name="series-archive"),
     path(
         "issues/<slug:series>/<int:number>/", views.IssueDetailView.as_view(), name="issue-detail"
+    ),
+    path(
+        "issues/<slug:series>/<int:number>/print/",
+        exporting_views.issue_print,
+        name="issue-print",
+    ),
+    path(
+        "issues/<slug:series>/<int:number>/bulletin.docx",
+        exporting_views.issue_docx,
+        name="issue-docx",
     ),
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),

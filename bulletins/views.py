@@ -9,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from . import preview
+from .exporting.views import citations_for
 from .filters import ArticleFilterSet
 from .models import Article, Issue, Series, Source, Tag, published_article_count
 
@@ -146,6 +147,7 @@ class IssueDetailView(PreviewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["previous_issue"], context["next_issue"] = self.object.public_neighbours()
+        context.update(citations_for(self.request, self.object))
         return context
 
 
@@ -211,6 +213,11 @@ class ArticleDetailView(PreviewMixin, DetailView):
 
     def issue_of(self, article):
         return article.issue
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(citations_for(self.request, self.object.issue, self.object))
+        return context
 
 
 class SourceListView(ListView):

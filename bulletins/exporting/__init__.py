@@ -1,0 +1,1 @@
+"""The bulletin as a distributable document: a print page and a Word file."""
