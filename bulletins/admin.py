@@ -1,12 +1,23 @@
 """The editors' admin: issues with their articles inline, sources, tags, series."""
 
-from django.contrib import admin
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import preview
+from . import content_version, preview, sequence
 from .models import Article, Issue, Series, Source, SourceAlias, Tag
+
+
+class BulkTagForm(forms.Form):
+    tags = forms.ModelMultipleChoiceField(
+        label=_("标签"), queryset=Tag.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -71,6 +82,34 @@ class IssueAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["preview_link", "generated_intro"]
     save_on_top = True
+    change_list_template = "admin/bulletins/issue/change_list.html"
+
+    def get_urls(self):
+        extra = [
+            path(
+                "next/<slug:series>/",
+                self.admin_site.admin_view(self.next_issue_view),
+                name="bulletins_issue_next",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def next_issue_view(self, request, series):
+        """'Create next issue': the add form, filled in from the series' latest issue."""
+        series = get_object_or_404(Series, slug=series)
+        initial = sequence.next_issue_initial(series)
+        query = urlencode({key: str(value) for key, value in initial.items()})
+        return redirect(f"{reverse('admin:bulletins_issue_add')}?{query}")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "all_series": Series.objects.all()}
+        return super().changelist_view(request, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        issue = form.instance
+        for warning in sequence.sequence_warnings(issue) + sequence.duplicate_link_warnings(issue):
+            messages.warning(request, warning)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -121,6 +160,40 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "original_title", "body"]
     autocomplete_fields = ["issue", "source", "tags"]
     date_hierarchy = "original_date"
+    actions = ["add_tags"]
+
+    @admin.action(description=_("为所选文章添加标签"), permissions=["change"])
+    def add_tags(self, request, queryset):
+        form = BulkTagForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            tags = list(form.cleaned_data["tags"])
+            through = Article.tags.through
+            links = [
+                through(article_id=article_id, tag_id=tag.pk)
+                for article_id in queryset.values_list("pk", flat=True)
+                for tag in tags
+            ]
+            through.objects.bulk_create(links, ignore_conflicts=True)
+            content_version.bump()  # bulk_create sends no m2m signal
+            self.message_user(
+                request,
+                _("已为 %(count)s 篇文章添加标签：%(tags)s")
+                % {"count": queryset.count(), "tags": "、".join(t.name for t in tags)},
+                messages.SUCCESS,
+            )
+            return None
+        return render(
+            request,
+            "admin/bulletins/article/add_tags.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("为所选文章添加标签"),
+                "form": form,
+                "articles": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 class SourceAliasInline(admin.TabularInline):
