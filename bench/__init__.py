@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): load, query counts and scale. Run ``bench/run.py --help``."""
