@@ -1,0 +1,316 @@
+"""An article's body lines -> Markdown in the site's conventions.
+
+Paragraphs are separated by a blank line, sub-headings are ``### text``, photo captions are
+paragraphs of their own wrapped in single asterisks, bold runs stay ``**text**``. Lines broken
+by PDF extraction are rejoined (without spaces inside Chinese text) and stray spaces between
+Chinese characters are removed. In plain-text input, characters that Markdown would read as
+markup are escaped so that the text survives rendering.
+"""
+
+import re
+from dataclasses import dataclass
+
+from .result import Report
+from .text import (
+    IDEOGRAPH,
+    collapse_spaces,
+    ends_open,
+    ends_sentence,
+    heading_level,
+    inline_plain,
+    join_wrapped,
+    remove_cjk_spaces,
+    strip_decorations,
+    tidy_punctuation_spaces,
+    visible_length,
+)
+
+HEADING_MAX = 30  # a stand-alone line this short without final punctuation is a sub-heading
+CAPTION_MAX = 100
+GAP_CAPTION_MAX = 60  # a short sentence right after an image (blank lines) is its caption
+
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+\S")
+_IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\([^)]*\)$")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3})$"
+)
+_CN_ORDINAL = "[一二三四五六七八九十]{1,3}"
+_NUMBERED_HEADING = re.compile(rf"^(?:{_CN_ORDINAL}、|[（(]{_CN_ORDINAL}[)）])\S")
+_PICTURE_PREFIX = re.compile(r"^(?:图|图片|图为|照片)\s*[|｜丨/／:：]\s*\S")
+_PICTURE_SOURCE = re.compile(r"^[（(]?图片来源\s*[:：]")
+_CREDIT = re.compile(r"摄(?![像影制取入录氏])|供图")
+_EMPHASIS_ONLY = re.compile(r"^([*_])(?!\1)\S(?:.*\S)?(?<![*_])\1$")
+_SENTENCE_SPLIT = re.compile(r"[。．.！!？?，,、；;：:]")
+
+
+@dataclass
+class Element:
+    kind: str  # "p" paragraph, "h" heading, "cap" caption, "li" list item
+    text: str  # paragraphs and list items: the source's inline text; others: plain text
+    line: int
+    block_start: bool = False
+    block_end: bool = False
+
+
+def heading_like(text: str) -> bool:
+    """Short, alone, without final punctuation: reads as a sub-heading."""
+    text = text.strip()
+    if not text or visible_length(text) > HEADING_MAX:
+        return False
+    if ends_sentence(text) or ends_open(text):
+        return False
+    if text[0] in "（(" and text[-1] in "）)" and not _NUMBERED_HEADING.match(text):
+        return False
+    return bool(re.search(rf"[{IDEOGRAPH}A-Za-z]", text))
+
+
+def numbered_heading(text: str) -> bool:
+    """一、…… or （一）…… : a short section heading inside an article."""
+    text = text.strip()
+    if not _NUMBERED_HEADING.match(text) or visible_length(text) > 40:
+        return False
+    return not re.search(r"[。！？!?；;]", text.rstrip("。"))
+
+
+def split_caption(text: str) -> tuple[str, str] | None:
+    """'…… 本报记者 某某 摄' (possibly followed by a heading) -> (caption, rest)."""
+    text = text.strip()
+    if visible_length(text) <= CAPTION_MAX and (
+        _PICTURE_PREFIX.match(text) or _PICTURE_SOURCE.match(text)
+    ):
+        return text, ""
+    for match in _CREDIT.finditer(text):
+        caption, rest = text[: match.end()], text[match.end() :]
+        if visible_length(caption) > CAPTION_MAX:
+            break
+        credit = _SENTENCE_SPLIT.split(text[: match.start()])[-1]
+        if not credit.strip() or visible_length(credit) > 20:
+            continue
+        tail = rest.strip()
+        if tail and (_SENTENCE_SPLIT.match(tail) or not (rest[0].isspace() or heading_like(tail))):
+            continue
+        return caption.strip(), tail
+    return None
+
+
+def gap_caption(text: str) -> bool:
+    """A single short sentence (ending with 。) that follows an image gap."""
+    text = text.strip()
+    if visible_length(text) > GAP_CAPTION_MAX or not text.endswith(("。", ".")):
+        return False
+    return len(re.findall(r"[。！？!?]", text)) <= 1
+
+
+def image_gap(lines: list[str]) -> int:
+    """How many blank lines in a row mean 'an image was here' in this document."""
+    runs: dict[int, int] = {}
+    count = 0
+    for line in lines:
+        if line.strip():
+            if count:
+                runs[count] = runs.get(count, 0) + 1
+            count = 0
+        else:
+            count += 1
+    usual = max(runs, key=lambda n: (runs[n], -n)) if runs else 1
+    return max(2, usual + 1)
+
+
+def _blocks(lines: list[tuple[int, str]]):
+    """(line number, text) lines -> [(blank lines before, [(line, text), ...]), ...]."""
+    blocks, current, blanks = [], [], 0
+    for number, text in lines:
+        if text.strip():
+            if not current:
+                blocks.append((blanks, current))
+            current.append((number, text))
+            blanks = 0
+        else:
+            if current:
+                current = []
+            blanks += 1
+    return blocks
+
+
+class BodyBuilder:
+    def __init__(self, markdown: bool, gap: int, report: Report):
+        self.markdown = markdown
+        self.gap = gap
+        self.report = report
+        self.elements: list[Element] = []
+
+    def plain(self, text: str) -> str:
+        return inline_plain(text, self.markdown).strip()
+
+    # -- reading -------------------------------------------------------------------
+    def read(self, lines: list[tuple[int, str]]) -> None:
+        for blanks, block in _blocks(lines):
+            start = len(self.elements)
+            self._block(block, after_image=blanks >= self.gap)
+            if len(self.elements) > start:
+                self.elements[start].block_start = True
+                self.elements[-1].block_end = True
+
+    def _block(self, block, after_image: bool) -> None:
+        run: list[tuple[int, str]] = []
+        item: Element | None = None  # the list item the next plain line continues
+        for number, raw in block:
+            text = raw.strip()
+            if _PAGE_NUMBER.match(text):
+                self.report.warn(number, f"删除了疑似页码的一行“{text}”")
+                continue
+            if self.markdown and heading_level(text):
+                self._text_run(run, after_image)
+                run, after_image, item = [], False, None
+                heading = collapse_spaces(strip_decorations(text, True))
+                if heading:
+                    self.elements.append(Element("h", heading, number))
+                continue
+            image = _IMAGE.match(text) if self.markdown else None
+            if image:
+                self._text_run(run, after_image)
+                run, after_image, item = [], True, None
+                alt = image.group("alt").strip()
+                if re.search(rf"[{IDEOGRAPH}]", alt):
+                    self.elements.append(Element("cap", alt, number))
+                continue
+            if self.markdown and _LIST_ITEM.match(text):
+                self._text_run(run, after_image)
+                run, after_image = [], False
+                item = Element("li", text, number)
+                self.elements.append(item)
+                continue
+            if item is not None:
+                item.text = join_wrapped(item.text, text)
+                continue
+            run.append((number, raw))
+        self._text_run(run, after_image)
+
+    def _text_run(self, run: list[tuple[int, str]], after_image: bool) -> None:
+        """Consecutive text lines -> paragraphs, headings and captions."""
+        if not run:
+            return
+        widths = [visible_length(self.plain(raw)) for _, raw in run]
+        widest = max(widths) or 1
+        inner = run[:-1]
+        terminal = sum(ends_sentence(self.plain(raw)) for _, raw in inner)
+        one_per_line = bool(inner) and terminal / len(inner) >= 0.5
+        queue = list(run)
+        paragraph: Element | None = None
+        first = True
+        while queue:
+            number, raw = queue.pop(0)
+            plain = self.plain(raw)
+            following = self.plain(queue[0][1]) if queue else None
+            if paragraph is None:
+                caption = split_caption(plain)
+                if caption:
+                    text, rest = caption
+                    self.elements.append(Element("cap", text, number))
+                    if rest:
+                        self.report.warn(number, f"图片说明后紧跟的文字“{rest}”已另起一段")
+                        queue.insert(0, (number, rest))
+                    first = False
+                    continue
+                if self.markdown and _EMPHASIS_ONLY.match(raw.strip()):
+                    self.elements.append(Element("cap", plain, number))
+                    first = False
+                    continue
+                if (
+                    first
+                    and after_image
+                    and gap_caption(plain)
+                    and (following is None or visible_length(following) > GAP_CAPTION_MAX)
+                ):
+                    self.elements.append(Element("cap", plain, number))
+                    first = False
+                    continue
+                first = False
+                if heading_like(plain) or numbered_heading(plain):
+                    self.elements.append(Element("h", collapse_spaces(plain), number))
+                    continue
+                paragraph = Element("p", raw.strip(), number)
+                self.elements.append(paragraph)
+            else:
+                paragraph.text = join_wrapped(paragraph.text, raw.strip())
+            width = visible_length(plain)
+            if ends_sentence(plain) and (
+                one_per_line
+                or following is None
+                or width < 0.85 * widest
+                or heading_like(following)
+                or split_caption(following) is not None
+            ):
+                paragraph = None
+
+    # -- mending across blank lines ------------------------------------------------
+    def join_broken_paragraphs(self) -> None:
+        merged: list[Element] = []
+        for element in self.elements:
+            previous = merged[-1] if merged else None
+            if (
+                previous is not None
+                and previous.kind == "p"
+                and element.kind == "p"
+                and previous.block_end
+                and element.block_start
+                and not ends_sentence(self.plain(previous.text))
+                and not self.plain(element.text).startswith(("“", '"', "「", "（", "("))
+            ):
+                self.report.warn(element.line, "段落被空行断开，已与上一段合并")
+                previous.text = join_wrapped(previous.text, element.text)
+                previous.block_end = element.block_end
+                continue
+            merged.append(element)
+        self.elements = merged
+
+    # -- writing ---------------------------------------------------------------------
+    def markdown_text(self) -> str:
+        parts: list[str] = []
+        for element in self.elements:
+            if element.kind == "h":
+                text = escape_markdown(element.text)
+                parts.append(f"### {text}")
+            elif element.kind == "cap":
+                text = escape_markdown(tidy_punctuation_spaces(element.text))
+                parts.append(f"*{text}*")
+            elif element.kind == "li":
+                item = remove_cjk_spaces(element.text)
+                if (
+                    parts
+                    and parts[-1].startswith(("- ", "* ", "+ "))
+                    or (parts and re.match(r"^\d{1,9}[.)] ", parts[-1]))
+                ):
+                    parts[-1] += "\n" + item
+                else:
+                    parts.append(item)
+            else:
+                text = remove_cjk_spaces(element.text)
+                if not self.markdown:
+                    text = escape_markdown(text)
+                if text:
+                    parts.append(text)
+        return "\n\n".join(part for part in parts if part.strip())
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text -> Markdown that renders as exactly this text."""
+    text = re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+    text = re.sub(r"&(?=#?\w+;)", r"\\&", text)
+    numbered = re.match(r"^(\d{1,9})([.)])(\s|$)", text)
+    if numbered:
+        text = f"{numbered.group(1)}\\{text[numbered.end(1) :]}"
+    elif re.match(r"^(?:#|>|[-+](?:\s|$)|=+\s*$|~~~|\|)", text):
+        text = "\\" + text
+    if text.endswith("#"):
+        text = text[:-1] + "\\#"
+    return text
+
+
+def body_markdown(lines: list[tuple[int, str]], *, markdown: bool, gap: int, report: Report) -> str:
+    """Body lines (with their line numbers, blank lines included) -> Markdown text."""
+    builder = BodyBuilder(markdown, gap, report)
+    builder.read(lines)
+    builder.join_broken_paragraphs()
+    return builder.markdown_text()
