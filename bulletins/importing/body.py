@@ -145,9 +145,10 @@ class BodyBuilder:
 
     # -- reading -------------------------------------------------------------------
     def read(self, lines: list[tuple[int, str]]) -> None:
-        for blanks, block in _blocks(lines):
+        for number, (blanks, block) in enumerate(_blocks(lines)):
             start = len(self.elements)
-            self._block(block, after_image=blanks >= self.gap)
+            # Blank lines before the first paragraph separate it from the header, not an image.
+            self._block(block, after_image=number > 0 and blanks >= self.gap)
             if len(self.elements) > start:
                 self.elements[start].block_start = True
                 self.elements[-1].block_end = True

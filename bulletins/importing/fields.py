@@ -22,7 +22,7 @@ PARENTHESISED = re.compile(r"^[(（]\s*(?P<text>[^()（）]+?)\s*[)）]$")
 TRAILING_PARENTHESIS = re.compile(r"^(?P<title>.+?)\s*[(（]\s*(?P<text>[^()（）]{1,30}?)\s*[)）]$")
 SERIES = re.compile(r"(?P<name>\S*?(?:周报|月报))")
 ISSUE = re.compile(
-    r"(?P<total>总\s*)?第\s*(?P<n>[〇○零一二两三四五六七八九十百千\d ]+?)\s*(?:期|号|(?=[)）\]]|$))"
+    r"(?P<total>总\s*)?第\s*(?P<n>[^期号()（）\[\]]{1,12}?)\s*(?:期|号|(?=[)）\]]|$))"
 )
 ORG_SUFFIX = re.compile(
     r"(?:中心|研究院|研究所|委员会|办公室|大学|学院|协会|学会|局|厅|公司|院|部|处)$"

@@ -43,6 +43,7 @@ _MARKDOWN_HINT = re.compile(
 )
 _BULLETED = re.compile(r"^\s*(?:[-*+•·●○▪■◆]|\\-)\s+")
 _DATE_LINE = re.compile(rf"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?(?:{DATE.pattern})")
+_SOURCE_LINE = re.compile(r"^来源\s*[:：]")
 _PERIOD_JOINER = re.compile(r"^\s*(?:到|至|—+|–|-|~|～|起至|至今)?\s*$")
 _COUNT = re.compile(
     r"共(?:收集|收录|选取|汇总|整理)\s*(?P<n>[\d〇零一二两三四五六七八九十百]+)\s*篇"
@@ -424,12 +425,14 @@ class _Parser:
         Returns (original date, source named there, original title, remaining body lines).
         """
         lines = list(lines)
-        for i in [i for i, (_, raw) in enumerate(lines) if raw.strip()][:4]:
+        for i in reversed([i for i, (_, raw) in enumerate(lines) if raw.strip()][:4]):
             fields = f.field_line(strip_decorations(lines[i][1], self.markdown)) or []
             named = [value for name, value in fields if name == "来源标题"]
             if named:
                 original_title = collapse_spaces(named[0])
-                lines[i] = (lines[i][0], "")
+                del lines[i]
+                if i < len(lines) and not lines[i][1].strip():
+                    del lines[i]
         nonblank = [i for i, (_, raw) in enumerate(lines) if raw.strip()]
         if not nonblank:
             return None, "", original_title, lines
@@ -453,9 +456,25 @@ class _Parser:
             if not strict or comparison_key(text) in known:
                 second = plain(nonblank[1])
                 found = nonblank[1], second, DATE.search(second), text
-        elif comparison_key(text) in known:
-            self.report.warn(lines[first][0], "主要内容中的标题后缺少原文日期和来源")
-            return None, "", original_title, lines[first + 1 :]
+        elif comparison_key(text) in known or _SOURCE_LINE.match(text):
+            # The title, a 来源 line, or both, but no date.
+            rest = lines[first + 1 :]
+            if _SOURCE_LINE.match(text):
+                source_index, rest = first, lines[first + 1 :]
+            else:
+                source_index = next(
+                    (i for i in nonblank[1:2] if _SOURCE_LINE.match(plain(i))), None
+                )
+                if source_index is not None:
+                    rest = lines[source_index + 1 :]
+            named = (
+                self._source_and_rest(plain(source_index), source)
+                if source_index is not None
+                else ("", "")
+            )
+            if named[1]:
+                rest = [(lines[source_index][0], named[1]), *rest]
+            return None, named[0], original_title, rest
         if found is None:
             return None, "", original_title, lines
         date_index, line_text, match, repeated = found
