@@ -5,6 +5,8 @@ publication time passes, so cached pages keyed by it can never be stale. It live
 cache (not in process memory), so several app servers sharing one cache agree on it.
 """
 
+import contextlib
+import contextvars
 import uuid
 
 from django.core.cache import cache
@@ -34,12 +36,19 @@ def _new_state():
     return state
 
 
+# The version read once for the request being served (see pinned()); None outside one.
+_pinned = contextvars.ContextVar("pinned_content_version", default=None)
+
+
 def current_version() -> str:
     """The content version now; starts a new one when a scheduled issue has gone public.
 
     While the database is unreachable the version in the cache stands, so that pages
     cached before the outage are still served.
     """
+    pinned_version = _pinned.get()
+    if pinned_version is not None:
+        return pinned_version
     state = cache.get(VERSION_KEY)
     due = state and state["next_publication"]
     if state is None or (due is not None and due <= timezone.now()):
@@ -50,8 +59,19 @@ def current_version() -> str:
     return state["version"]
 
 
+@contextlib.contextmanager
+def pinned():
+    """Read the version once for a whole request: one cache round trip, one consistent view."""
+    token = _pinned.set(current_version())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def bump() -> None:
     """Call after any change that the public might see (bulk updates included)."""
+    _pinned.set(None)
     # Now, for readers in this transaction, and again after commit, so that a reader
     # racing the transaction cannot have cached old content under the new version.
     _new_state()

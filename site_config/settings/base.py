@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Outside the page cache, so cached pages answer conditional GETs with 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Pins the content version for the request; 304 from it without running the view.
+    "bulletins.conditional.ContentVersionMiddleware",
     "bulletins.page_cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bulletins.middleware.SiteCSPMiddleware",
