@@ -9,7 +9,7 @@ scheduled and one draft issue sit on top, so that "published" filtering has work
 import datetime
 import random
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bulletins import content_version
@@ -161,5 +161,8 @@ def build(total_articles: int, seed: int = 20251108, log=print) -> None:
         ]
         through.objects.bulk_create(links, batch_size=BATCH * 5)
     log(f"  {len(articles)} articles ({total_articles} public), {len(links)} tag links")
+    # Planner statistics, as PostgreSQL's autovacuum would gather after such a load.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     # Bulk inserts send no signals: start a new content version by hand.
     content_version.bump()

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .models import Series
+from . import derived
 
 
 def site(request):
@@ -8,6 +8,6 @@ def site(request):
     return {
         "site_name": settings.SITE_NAME,
         "site_icp_record": settings.SITE_ICP_RECORD,
-        "nav_series": Series.objects.all(),
+        "nav_series": derived.series_list(),
         "search_query": request.GET.get("q", ""),
     }

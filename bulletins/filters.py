@@ -1,61 +1,64 @@
-"""The article list's filters (django-filter), offered only over public content."""
+"""The article list's filters (django-filter), offered only over public content.
+
+The choices come from derived.py, kept per content version: building, validating and
+rendering the form reads the shared cache instead of scanning the archive.
+"""
 
 import django_filters
-from django import forms
 from django.db.models import Q
-from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, Issue, Series, Source, Tag
+from . import derived
+from .models import Article
+from .widgets import FastCheckboxSelectMultiple, FastSelect
 
 
-def public_sources(request=None):
-    return Source.objects.filter(pk__in=Article.objects.published().values("source_id"))
+def series_choices():
+    return [(series.slug, series.name) for series in derived.series_list()]
 
 
-def public_tags(request=None):
-    return Tag.objects.filter(
-        pk__in=Article.tags.through.objects.filter(article__in=Article.objects.published()).values(
-            "tag_id"
-        )
-    )
+def public_source_choices():
+    return sorted(((s.slug, s.name) for s in derived.sources_with_counts()), key=lambda c: c[1])
+
+
+def public_tag_choices():
+    return sorted(((t.slug, t.name) for t in derived.tags_with_counts()), key=lambda c: c[1])
 
 
 def public_years():
-    years = (
-        Issue.objects.published()
-        .annotate(year=ExtractYear("publication_date"))
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by("-year")
-    )
-    return [(str(year), _("%(year)s年") % {"year": year}) for year in years]
+    label = gettext("%(year)s年")
+    return [(str(year), label % {"year": year}) for year in derived.issue_years()]
 
 
 class ArticleFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
-    series = django_filters.ModelChoiceFilter(
+    series = django_filters.ChoiceFilter(
         label=_("系列"),
-        field_name="issue__series",
-        queryset=Series.objects.all(),
-        to_field_name="slug",
+        field_name="issue__series__slug",
+        choices=series_choices,
         empty_label=_("全部系列"),
+        widget=FastSelect,
     )
-    source = django_filters.ModelChoiceFilter(
-        label=_("来源"), queryset=public_sources, to_field_name="slug", empty_label=_("全部来源")
+    source = django_filters.ChoiceFilter(
+        label=_("来源"),
+        field_name="source__slug",
+        choices=public_source_choices,
+        empty_label=_("全部来源"),
+        widget=FastSelect,
     )
-    tag = django_filters.ModelMultipleChoiceFilter(
+    tag = django_filters.MultipleChoiceFilter(
         label=_("标签"),
-        queryset=public_tags,
-        to_field_name="slug",
+        choices=public_tag_choices,
         method="filter_tags",
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxSelectMultiple,
     )
     year = django_filters.ChoiceFilter(
         label=_("年份"),
         field_name="issue__publication_date__year",
         choices=public_years,
         empty_label=_("全部年份"),
+        widget=FastSelect,
     )
     date = django_filters.DateFromToRangeFilter(
         label=_("出刊日期"),
@@ -77,8 +80,8 @@ class ArticleFilterSet(django_filters.FilterSet):
             | Q(body__icontains=value)
         )
 
-    def filter_tags(self, queryset, name, tags):
-        if not tags:
+    def filter_tags(self, queryset, name, slugs):
+        if not slugs:
             return queryset
-        tagged = Article.tags.through.objects.filter(tag__in=tags).values("article_id")
+        tagged = Article.tags.through.objects.filter(tag__slug__in=slugs).values("article_id")
         return queryset.filter(pk__in=tagged)

@@ -6,12 +6,13 @@ definition of what the public may see; every public view, feed and count starts 
 
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting, numerals
+from .paths import permalink
 from .rendering import first_paragraph, render_markdown
 
 
@@ -50,7 +51,7 @@ class Series(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("bulletins:series-archive", kwargs={"series": self.slug})
+        return permalink("bulletins:series-archive", kwargs={"series": self.slug})
 
 
 class IssueQuerySet(models.QuerySet):
@@ -59,7 +60,16 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def with_article_count(self):
-        return self.annotate(article_count=Count("articles", distinct=True))
+        # A correlated subquery, not a JOIN + GROUP BY: a page of issues counts the
+        # articles of its own issues instead of aggregating the whole archive first.
+        counts = (
+            Article.objects.filter(issue=models.OuterRef("pk"))
+            .order_by()
+            .values("issue")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(article_count=Coalesce(models.Subquery(counts), 0))
 
     def newest_first(self):
         # Explicit, because Meta.ordering is dropped from aggregate (GROUP BY) queries.
@@ -123,7 +133,7 @@ class Issue(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse(
+        return permalink(
             "bulletins:issue-detail", kwargs={"series": self.series.slug, "number": self.number}
         )
 
@@ -172,6 +182,9 @@ class Issue(models.Model):
         siblings = Issue.objects.published().filter(series_id=self.series_id)
         previous = siblings.filter(number__lt=self.number).order_by("-number").first()
         following = siblings.filter(number__gt=self.number).order_by("number").first()
+        for neighbour in (previous, following):
+            if neighbour is not None:
+                neighbour.series = self.series  # the same series: no query to link to it
         return previous, following
 
 
@@ -209,7 +222,7 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("bulletins:source-detail", kwargs={"slug": self.slug})
+        return permalink("bulletins:source-detail", kwargs={"slug": self.slug})
 
 
 class SourceAlias(models.Model):
@@ -255,7 +268,7 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("bulletins:tag-detail", kwargs={"slug": self.slug})
+        return permalink("bulletins:tag-detail", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -325,7 +338,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("bulletins:article-detail", kwargs={"pk": self.pk})
+        return permalink("bulletins:article-detail", kwargs={"pk": self.pk})
 
     @property
     def anchor(self) -> str:

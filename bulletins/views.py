@@ -1,24 +1,34 @@
 """Public pages. Every queryset here starts from ``.published()``."""
 
 from django.db.models import Prefetch
-from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import preview
+from . import derived, listing, preview
 from .exporting.views import citations_for
 from .filters import ArticleFilterSet
-from .models import Article, Issue, Series, Source, Tag, published_article_count
+from .models import Article, Issue, Series, Source, Tag
 
 ARTICLES_PER_PAGE = 20
 ISSUES_PER_PAGE = 40
 
 
 class LenientPaginationMixin:
-    """Out-of-range or malformed ?page= shows the nearest page instead of an error."""
+    """Out-of-range or malformed ?page= shows the nearest page instead of an error.
+
+    Order and count are kept per content version, so deep pages cost what page 1 costs.
+    """
+
+    page_rows = None  # ids -> the page's objects, when loading them by pk alone is faster
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        key = listing.list_key(self.request)
+        return listing.VersionedPaginator(
+            queryset, per_page, key=key, rows=self.page_rows, **kwargs
+        )
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
@@ -28,6 +38,11 @@ class LenientPaginationMixin:
 
 def public_issues():
     return Issue.objects.published().select_related("series")
+
+
+def articles_by_pk(ids):
+    """A page of public articles: the list chose the ids, so no need to join issues again."""
+    return Article.objects.for_listing().filter(pk__in=ids)
 
 
 def issue_with_articles():
@@ -44,7 +59,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         latest = []
-        for series in Series.objects.all():
+        for series in derived.series_list():
             issue = (
                 public_issues()
                 .filter(series=series)
@@ -83,14 +98,8 @@ class IssueArchiveView(LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        years = (
-            self.get_base_queryset()
-            .annotate(year=ExtractYear("publication_date"))
-            .values_list("year", flat=True)
-            .distinct()
-            .order_by("-year")
-        )
-        context.update(series=self.series, years=list(years), selected_year=self.selected_year)
+        years = derived.issue_years(self.series.pk if self.series else None)
+        context.update(series=self.series, years=years, selected_year=self.selected_year)
         return context
 
 
@@ -157,6 +166,7 @@ class ArticleListView(LenientPaginationMixin, FilterView):
     filterset_class = ArticleFilterSet
     template_name = "bulletins/article_filter.html"
     paginate_by = ARTICLES_PER_PAGE
+    page_rows = staticmethod(articles_by_pk)
 
     def get_queryset(self):
         return Article.objects.published().for_listing().newest_first()
@@ -175,17 +185,18 @@ def active_filters(filterset, query):
     items = []
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
-        if value in (None, "", []) or (hasattr(value, "exists") and not value.exists()):
+        if value in (None, "", []):
             continue
         if name == "date":
             shown = f"{value.start or '…'} – {value.stop or '…'}"
             keys = ["date_after", "date_before"]
-        elif name == "tag":
-            shown = "、".join(tag.name for tag in value)
-            keys = ["tag"]
-        elif name == "year":
+        elif isinstance(value, list):  # tags: slugs, shown by name
+            names = dict(field.choices)
+            shown = "、".join(str(names.get(slug, slug)) for slug in value)
+            keys = [name]
+        elif hasattr(field, "choices"):  # series, source, year: shown by label
             shown = dict(field.choices).get(value, value)
-            keys = ["year"]
+            keys = [name]
         else:
             shown = str(value)
             keys = [name]
@@ -225,11 +236,7 @@ class SourceListView(ListView):
     context_object_name = "sources"
 
     def get_queryset(self):
-        return (
-            Source.objects.annotate(article_count=published_article_count())
-            .filter(article_count__gt=0)
-            .order_by("-article_count", "name")
-        )
+        return derived.sources_with_counts()
 
 
 class TagListView(ListView):
@@ -237,11 +244,7 @@ class TagListView(ListView):
     context_object_name = "tags"
 
     def get_queryset(self):
-        return (
-            Tag.objects.annotate(article_count=published_article_count())
-            .filter(article_count__gt=0)
-            .order_by("-article_count", "name")
-        )
+        return derived.tags_with_counts()
 
 
 class ArticlesOfMixin(LenientPaginationMixin):
@@ -249,6 +252,7 @@ class ArticlesOfMixin(LenientPaginationMixin):
 
     model = None
     paginate_by = ARTICLES_PER_PAGE
+    page_rows = staticmethod(articles_by_pk)
 
     def get(self, request, *args, **kwargs):
         self.subject = get_object_or_404(self.model, slug=kwargs["slug"])

@@ -1,0 +1,57 @@
+"""Facts about the public archive that every page needs, computed once per content version.
+
+The navigation's series, the sources and tags with their public article counts (lists
+and filter choices alike) and the years with public issues: each is one aggregate query
+over the archive, kept in the shared cache until content changes (versioned.py).
+"""
+
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+
+from . import versioned
+from .models import Article, Issue, Series, Source, Tag
+
+
+def series_list() -> list:
+    return versioned.remember("series", lambda: list(Series.objects.all()))
+
+
+def _with_counts(model, counts) -> list:
+    """The objects named in ``counts`` (pk -> public articles), most articles first."""
+    counts = dict(counts)
+    objects = list(model.objects.filter(pk__in=counts))
+    for obj in objects:
+        obj.article_count = counts[obj.pk]
+    return sorted(objects, key=lambda obj: (-obj.article_count, obj.name))
+
+
+def sources_with_counts() -> list:
+    """Sources cited by public articles, most cited first, each with ``article_count``."""
+    counts = (
+        Article.objects.published()
+        .filter(source__isnull=False)
+        .order_by()
+        .values_list("source_id")
+        .annotate(n=Count("pk"))
+    )
+    return versioned.remember("sources", lambda: _with_counts(Source, counts))
+
+
+def tags_with_counts() -> list:
+    """Tags on public articles, most used first, each with ``article_count``."""
+    links = Article.tags.through.objects.filter(article__in=Article.objects.published())
+    counts = links.order_by().values_list("tag_id").annotate(n=Count("article_id"))
+    return versioned.remember("tags", lambda: _with_counts(Tag, counts))
+
+
+def issue_years(series_id=None) -> list[int]:
+    """Years with public issues (of one series, or of all), newest first."""
+
+    def compute():
+        issues = Issue.objects.published()
+        if series_id is not None:
+            issues = issues.filter(series_id=series_id)
+        years = issues.annotate(year=ExtractYear("publication_date")).values_list("year")
+        return [year for (year,) in years.distinct().order_by("-year")]
+
+    return versioned.remember(f"years:{series_id}", compute)

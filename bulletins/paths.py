@@ -1,0 +1,23 @@
+"""reverse() for the public models' permalinks, remembered per URLconf and script prefix.
+
+A list page links each of its twenty articles to itself, its source, its issue and its
+tags: over a hundred reverse() calls, a quarter of the page's time when computed afresh.
+A reversed URL depends only on its arguments, the URLconf and the script prefix, so each
+process keeps the ones it has computed (a bounded, per-process memo: nothing to share).
+"""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+
+@lru_cache(maxsize=20_000)
+def _reverse(urlconf: str, prefix: str, viewname: str, items: tuple) -> str:
+    return reverse(viewname, urlconf=urlconf, kwargs=dict(items))
+
+
+def permalink(viewname: str, kwargs: dict) -> str:
+    """reverse(viewname, kwargs=kwargs), computed once per process."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reverse(urlconf, get_script_prefix(), viewname, tuple(sorted(kwargs.items())))

@@ -1,0 +1,48 @@
+"""{% article_card article %}: one article in a list, built in Python.
+
+A list page shows twenty cards. Through a template include each cost some 0.15 ms of
+variable lookups, filters and translations, more than all of the page's queries; built
+here with plain string formatting (every value escaped), twenty cost a fraction of one.
+The article needs its issue, series, source and tags loaded: Article.objects.for_listing().
+"""
+
+from html import escape
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+@register.simple_tag
+def article_card(article):
+    issue = article.issue
+    meta = ""
+    if article.source_id:
+        source = article.source
+        meta += f'<a href="{escape(source.get_absolute_url())}">{escape(source.name)}</a> · '
+    if article.original_date:
+        day = article.original_date
+        meta += f'<time datetime="{day.isoformat()}">{escape(date_format(day))}</time> · '
+    meta += (
+        f'<a href="{escape(issue.get_absolute_url())}">'
+        f"{escape(issue.series.short_name)}{escape(issue.label)}</a>"
+    )
+    html = (
+        '<article class="card">\n'
+        f'  <h3 class="card__title"><a href="{escape(article.get_absolute_url())}">'
+        f"{escape(article.title)}</a></h3>\n"
+        f'  <p class="card__meta">{meta}</p>\n'
+    )
+    if article.summary:
+        html += f'  <p class="card__summary">{escape(article.summary)}</p>\n'
+    tags = article.tags.all()
+    if tags:
+        items = "".join(
+            f'<li><a href="{escape(tag.get_absolute_url())}">{escape(tag.name)}</a></li>'
+            for tag in tags
+        )
+        html += f'  <ul class="tag-list" aria-label="{escape(gettext("标签"))}">{items}</ul>\n'
+    return mark_safe(html + "</article>")  # noqa: S308 - every value above is escaped

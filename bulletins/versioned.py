@@ -1,0 +1,39 @@
+"""Data derived from public content, computed once per content version and shared.
+
+Counts, filter choices and the order of long lists cost a scan of the archive to compute
+and change only when content changes. They live in the shared cache under the content
+version (content_version.py): any change starts a new version, so nothing read here is
+ever stale, and every process and app server shares the work of computing it.
+"""
+
+from django.core.cache import cache
+
+from . import content_version
+
+# Entries of old versions are never read again; let them go within a day.
+TIMEOUT = 60 * 60 * 24
+_MISSING = object()
+
+
+def key(name: str) -> str:
+    return f"derived:{content_version.current_version()}:{name}"
+
+
+def remember(name: str, compute, timeout: int = TIMEOUT):
+    """The value stored under ``name`` for the current version, computed if absent."""
+    entry = key(name)
+    value = cache.get(entry, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(entry, value, timeout)
+    return value
+
+
+def get_many(names) -> dict:
+    """Values stored for the current version, by name; absent ones are left out."""
+    entries = {key(name): name for name in names}
+    return {entries[entry]: value for entry, value in cache.get_many(list(entries)).items()}
+
+
+def set_many(values: dict, timeout: int = TIMEOUT) -> None:
+    cache.set_many({key(name): value for name, value in values.items()}, timeout)

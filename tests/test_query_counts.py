@@ -1,0 +1,89 @@
+"""Every public page runs at most six queries, and the same number for a small archive
+as for one ten times larger: nothing on a page grows with the archive.
+
+The first request after a content change also recomputes the derived data it needs
+(counts, filter choices, the order of a list) once for every process and server; that
+is bounded too, and does not grow with the archive either.
+"""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bulletins.models import Issue
+from tests import factories
+
+MAX_QUERIES = 6
+MAX_QUERIES_AFTER_A_CHANGE = 10
+
+
+def build_archive(issues: int, articles_per_issue: int = 6):
+    """``issues`` weekly issues from 2020 on, each with tagged articles from a few sources."""
+    sources = [factories.source(f"来源{i}") for i in range(4)]
+    tags = [factories.tag(f"标签{i}") for i in range(5)]
+    first = datetime.date(2020, 1, 3)
+    for n in range(issues):
+        issue = factories.issue(
+            number=100 + n, publication_date=first + datetime.timedelta(weeks=n)
+        )
+        for position in range(1, articles_per_issue + 1):
+            factories.article(
+                issue_obj=issue,
+                position=position,
+                source=sources[(n + position) % len(sources)],
+                tags=[tags[(n + position) % len(tags)], tags[position % len(tags)]],
+            )
+    factories.draft_issue(number=99)
+    factories.scheduled_issue(number=98)
+    return Issue.objects.published().order_by("publication_date").first()
+
+
+def public_pages(issue):
+    article = issue.articles.first()
+    tag, source = article.tags.first(), article.source
+    return {
+        "home": "/",
+        "issue archive": "/issues/",
+        "series archive": "/issues/weekly/?year=2020",
+        "issue": issue.get_absolute_url(),
+        "article": article.get_absolute_url(),
+        "articles": "/articles/",
+        "articles, last page": "/articles/?page=999",
+        "articles, filtered": f"/articles/?series=weekly&tag={tag.slug}&source={source.slug}"
+        "&year=2020",
+        "tags": "/tags/",
+        "tag": tag.get_absolute_url(),
+        "sources": "/sources/",
+        "source": source.get_absolute_url(),
+    }
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def query_counts(client, pages):
+    """(first request after a change, every later request) for each page."""
+    counts = {}
+    for name, url in pages.items():
+        cache.clear()
+        counts[name] = (count_queries(client, url), count_queries(client, url))
+    return counts
+
+
+@pytest.mark.django_db
+def test_every_public_page_runs_a_few_queries_whatever_the_archive_size(client):
+    small = query_counts(client, public_pages(build_archive(issues=3)))
+    Issue.objects.all().delete()
+    large = query_counts(client, public_pages(build_archive(issues=30)))
+
+    for name, (after_change, steady) in large.items():
+        assert steady <= MAX_QUERIES, f"{name}: {steady} queries"
+        assert after_change <= MAX_QUERIES_AFTER_A_CHANGE, f"{name}: {after_change} at first"
+    assert large == small
