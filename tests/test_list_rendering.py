@@ -65,3 +65,22 @@ def test_unknown_choices_show_no_articles_instead_of_failing(client, article):
         assert response.status_code == 200, query
         assert "没有符合条件的文章" in response.text
         assert "&lt;script&gt;" not in response.text
+
+
+@pytest.mark.django_db
+def test_article_fields_escape_and_link_everything(client, article):
+    article.original_title = "原题<b>加粗</b>"
+    article.original_url = "https://example.cn/a?x=1&y=2"
+    article.save()
+    for url in (article.get_absolute_url(), article.issue.get_absolute_url()):
+        html = client.get(url).text
+        assert "<dt>来源标题</dt><dd>原题&lt;b&gt;加粗&lt;/b&gt;</dd>" in html
+        assert 'href="https://example.cn/a?x=1&amp;y=2" rel="noopener nofollow">' in html
+        assert (
+            f'<a href="{article.source.get_absolute_url()}">人民网 &quot;&lt;评论&gt;&quot;</a>'
+            in html
+        )
+        assert "<dt>标签</dt>" in html and "AI &amp; &lt;医疗&gt;" in html
+    article.original_url = ""
+    article.save()
+    assert '<dt>链接</dt><dd><span class="muted">无</span>' in client.get(url).text
