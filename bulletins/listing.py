@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 
 from . import versioned
 
-BLOCK_PAGES = 50
+BLOCK_PAGES = 250
 
 
 def list_key(request) -> str:

@@ -4,12 +4,13 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bulletins import listing
+from bulletins import listing, versioned
 from bulletins.models import Article, Issue
 from bulletins.views import ARTICLES_PER_PAGE
 from tests import factories
@@ -32,13 +33,25 @@ def archive():
 
 
 @pytest.mark.django_db
-def test_every_page_matches_django_paginator(archive):
+@pytest.mark.parametrize("block_pages", [1, 2, 250])
+def test_every_page_matches_django_paginator(archive, monkeypatch, block_pages):
+    monkeypatch.setattr(listing, "BLOCK_PAGES", block_pages)
     expected = Paginator(archive, 7)
     paginator = listing.VersionedPaginator(archive, 7, key="test")
     assert paginator.count == expected.count == 45
     assert paginator.num_pages == expected.num_pages
     for number in expected.page_range:
-        assert list(paginator.page(number)) == list(expected.page(number))
+        # A fresh paginator each time, as each request has: it reads the stored blocks.
+        fresh = listing.VersionedPaginator(archive, 7, key="test")
+        assert list(fresh.page(number)) == list(expected.page(number))
+
+
+@pytest.mark.django_db
+def test_a_lost_block_is_recomputed(archive, monkeypatch):
+    monkeypatch.setattr(listing, "BLOCK_PAGES", 2)
+    assert listing.VersionedPaginator(archive, 7, key="test").count == 45
+    cache.delete(versioned.key("test:1"))
+    assert list(listing.VersionedPaginator(archive, 7, key="test").page(3)) == list(archive[14:21])
 
 
 @pytest.mark.django_db

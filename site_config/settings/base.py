@@ -135,15 +135,18 @@ def cache_from_url(url: str) -> dict:
     scheme = url.split("://", 1)[0]
     if scheme in ("redis", "rediss"):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    # Pages, derived data and list orders need more room than the default 300 entries.
+    room = {"OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))}}
     if scheme == "file":
         return {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": url.removeprefix("file://"),
+            **room,
         }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **room}
     raise ValueError(f"CACHE_URL scheme not supported: {url!r}")
 
 
