@@ -126,9 +126,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Server-side prepared statements can switch to slow generic plans.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# Read replicas (when reads dominate): public pages read from them, writes go to default.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["site_config.db_routers.ReplicaRouter"] if len(DATABASES) > 1 else []
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Server-side prepared statements can switch to slow generic plans.
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+
 
 def cache_from_url(url: str) -> dict:
     """CACHE_URL: redis://host:port/db, file:///path, locmem:// or dummy://."""
