@@ -1,8 +1,8 @@
 """Facts about the public archive that every page needs, computed once per content version.
 
-The navigation's series, the sources and tags with their public article counts (lists
-and filter choices alike) and the years with public issues: each is one aggregate query
-over the archive, kept in the shared cache until content changes (versioned.py).
+The navigation's series, the newest issue of each, the sources and tags with their public
+article counts (lists and filter choices alike) and the years with public issues: each
+is a query over the archive, kept in the shared cache until content changes (versioned.py).
 """
 
 from django.db.models import Count
@@ -14,6 +14,19 @@ from .models import Article, Issue, Series, Source, Tag
 
 def series_list() -> list:
     return versioned.remember("series", lambda: list(Series.objects.all()))
+
+
+def latest_issue_ids() -> list:
+    """The newest public issue of each series that has one, in the series' order."""
+
+    def compute():
+        newest = (
+            Issue.objects.published().filter(series=series).values_list("pk", flat=True).first()
+            for series in series_list()
+        )
+        return [pk for pk in newest if pk is not None]
+
+    return versioned.remember("latest-issues", compute)
 
 
 def _with_counts(model, counts) -> list:

@@ -58,19 +58,11 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        latest = []
-        for series in derived.series_list():
-            issue = (
-                public_issues()
-                .filter(series=series)
-                .prefetch_related(
-                    Prefetch("articles", queryset=Article.objects.select_related("source"))
-                )
-                .first()
-            )
-            if issue:
-                latest.append(issue)
-        context["latest_issues"] = latest
+        latest_ids = derived.latest_issue_ids()
+        latest = public_issues().filter(pk__in=latest_ids)
+        articles = Prefetch("articles", queryset=Article.objects.select_related("source"))
+        by_pk = {issue.pk: issue for issue in latest.prefetch_related(articles)}
+        context["latest_issues"] = [by_pk[pk] for pk in latest_ids if pk in by_pk]
         context["recent_issues"] = public_issues().with_article_count().newest_first()[:10]
         return context
 

@@ -109,3 +109,16 @@ def test_filtered_lists_are_stored_apart(client, archive):
     assert titles(client.get(f"/articles/?tag={tag.slug}")) == ["第2期第3篇"]
     assert len(titles(client.get("/articles/"))) == ARTICLES_PER_PAGE
     assert titles(client.get(f"/articles/?tag={tag.slug}&page=2")) == ["第2期第3篇"]
+
+
+@pytest.mark.django_db
+def test_home_shows_the_newest_public_issue_of_each_series_at_once(client):
+    factories.issue(number=600, publication_date=datetime.date(2025, 8, 1))
+    factories.issue(series_slug="monthly", number=540, publication_date=datetime.date(2025, 7, 31))
+    factories.scheduled_issue(number=602, publication_date=datetime.date(2025, 8, 15))
+    html = client.get("/").text
+    assert "第六〇〇期" in html and "第五四〇期" in html and "第六〇二期" not in html
+    factories.issue(number=601, publication_date=datetime.date(2025, 8, 8))
+    html = client.get("/").text
+    assert 'id="latest-weekly"><a href="/issues/weekly/601/">' in html
+    assert 'id="latest-monthly"><a href="/issues/monthly/540/">' in html
