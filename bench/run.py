@@ -69,6 +69,7 @@ class Page:
     after_change_ms: float | None = None
     uncached: dict | None = None
     cached: dict | None = None
+    floor_rps: float | None = None
 
 
 def parse_args():
@@ -339,46 +340,77 @@ def fetch(url: str, headers: dict | None = None) -> tuple[int, dict]:
         return error.code, dict(error.headers)
 
 
-def measure(pages, args, env, page_cache_seconds: int, workdir: Path) -> float | None:
-    """Load every page once with the given page cache setting; returns a worker's peak RSS."""
+def prepare_page(server, page) -> tuple[str, dict]:
+    """Warm every worker (and the page cache), check the answer; the URL and headers to load."""
+    url = server.base + page.path
+    load.run_python(url, 0.3, 2)
+    status, headers = fetch(url)
+    sent, expected = {}, 200
+    if page.conditional:
+        sent, expected = {"If-None-Match": headers.get("ETag", "")}, 304
+        status, _ = fetch(url, sent)
+    if status != expected:
+        raise RuntimeError(f"{page.path} answered {status}, expected {expected}")
+    return url, sent
+
+
+def measure(pages, args, env, workdir: Path) -> float | None:
+    """Load every page on two servers, page cache off and on, between runs of the floor.
+
+    The floor (on the server without page cache) is measured before and after each page,
+    and each page's ratio uses the floor measured around it: on a machine shared with
+    other work, that keeps a busy minute from skewing one page against another. With
+    --quick, the floor is measured only first and last. Returns a worker's peak RSS.
+    """
     from django.core.cache import cache
 
-    phase = "cached" if page_cache_seconds else "uncached"
     cache.clear()
-    env = {**env, "PAGE_CACHE_SECONDS": str(page_cache_seconds)}
-    with Gunicorn(env, args.workers, workdir / "gunicorn.log") as server:
-        for page in pages:
-            url = server.base + page.path
-            load.run_python(url, 0.3, args.workers)  # warm every worker (and the cache)
-            status, headers = fetch(url)
-            expected = 200
-            if page.conditional:
-                page.headers = {"If-None-Match": headers.get("ETag", "")}
-                status, _ = fetch(url, page.headers)
-                expected = 304
-            if status != expected:
-                raise RuntimeError(f"{page.path} answered {status}, expected {expected}")
-            result = load.run(url, args.seconds, args.connections, page.headers)
-            setattr(page, phase, result)
-            print(f"  {phase:8} {page.name:16} {result['rps']:8.1f} req/s", flush=True)
-        # The floor again at the end: its two figures show how steady the machine was.
-        floor = pages[0]
-        again = load.run(server.base + floor.path, args.seconds, args.connections)
-        print(f"  {phase:8} {floor.name + ' again':16} {again['rps']:8.1f} req/s", flush=True)
-        setattr(floor, phase, combine(getattr(floor, phase), again))
-        return server.peak_rss_mb()
+    plain_env = {**env, "PAGE_CACHE_SECONDS": "0"}
+    cached_env = {**env, "PAGE_CACHE_SECONDS": "600"}
+    floor, floor_runs = pages[0], []
+    floor_seconds = args.seconds if args.quick else max(1.0, args.seconds / 4)
+    with (
+        Gunicorn(plain_env, args.workers, workdir / "plain.log") as plain,
+        Gunicorn(cached_env, args.workers, workdir / "cached.log") as cached,
+    ):
+        floor_url, _ = prepare_page(plain, floor)
+
+        def run_floor():
+            floor_runs.append(load.run(floor_url, floor_seconds, args.connections))
+            print(f"  floor            {floor_runs[-1]['rps']:8.1f} req/s", flush=True)
+            return floor_runs[-1]["rps"]
+
+        before = run_floor()
+        for page in pages[1:]:
+            for phase, server in (("uncached", plain), ("cached", cached)):
+                url, headers = prepare_page(server, page)
+                result = load.run(url, args.seconds, args.connections, headers)
+                setattr(page, phase, result)
+                print(f"  {phase:8} {page.name:16} {result['rps']:8.1f} req/s", flush=True)
+            after = run_floor() if not args.quick or page is pages[-1] else before
+            page.floor_rps = (before + after) / 2
+            before = after
+        # The floor served through the page cache, for comparison.
+        url, _ = prepare_page(cached, floor)
+        floor.cached = load.run(url, floor_seconds, args.connections)
+        floor.uncached = combine(floor_runs)
+        floor.floor_rps = floor.uncached["rps"]
+        peaks = [rss for rss in (plain.peak_rss_mb(), cached.peak_rss_mb()) if rss]
+        return max(peaks, default=None)
 
 
-def combine(first: dict, second: dict) -> dict:
-    """Two runs of one page: mean throughput and median, worst p99, spread between them."""
-    mean = (first["rps"] + second["rps"]) / 2
+def combine(runs: list[dict]) -> dict:
+    """Several runs of one page: mean throughput and median, worst p99, their spread."""
+    mean = sum(run["rps"] for run in runs) / len(runs)
+    rates = [run["rps"] for run in runs]
     return {
-        "requests": first["requests"] + second["requests"],
+        "requests": sum(run["requests"] for run in runs),
         "rps": mean,
-        "p50_ms": (first["p50_ms"] + second["p50_ms"]) / 2,
-        "p99_ms": max(first["p99_ms"], second["p99_ms"]),
-        "errors": first["errors"] + second["errors"],
-        "spread": round(abs(first["rps"] - second["rps"]) / mean, 3) if mean else None,
+        "p50_ms": sum(run["p50_ms"] for run in runs) / len(runs),
+        "p99_ms": max(run["p99_ms"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+        "runs": len(runs),
+        "spread": round((max(rates) - min(rates)) / mean, 3) if mean else None,
     }
 
 
@@ -396,9 +428,10 @@ def report(pages, args, env, rss, started) -> dict:
         row["queries_after_change"] = page.queries_after_change
         row["after_change_ms"] = page.after_change_ms
         row["queries_cached"] = page.queries_cached
+        row["floor_rps"] = page.floor_rps
         for phase in ("uncached", "cached"):
             result = getattr(page, phase)
-            row[phase] = {**result, "ratio": ratio(result, floor)}
+            row[phase] = {**result, "ratio": ratio(result, page.floor_rps)}
         row["target_uncached"] = UNCACHED_TARGETS.get(page.name)
         rows.append(row)
     return {
@@ -455,9 +488,9 @@ def print_table(result: dict) -> None:
         )
     floor = result["pages"][0]
     print(
-        "req/s; ×floor = throughput / the uncached floor's (measured first and last: "
-        f"{floor['uncached']['spread']:.0%} apart); p50, p99 in ms; q = queries per request / "
-        "after a content change; first = ms for that first request, in process"
+        "req/s; ×floor = throughput / the floor's measured around it (floor runs: "
+        f"{floor['uncached']['runs']}, {floor['uncached']['spread']:.0%} apart); p50, p99 in ms; "
+        "q = queries per request / after a content change; first = ms for that first request"
     )
 
 
@@ -492,11 +525,10 @@ def main() -> int:
 
         connection.close()  # the servers get the database to themselves
         print(f"Load: {load.available()}, {args.connections} connections, {args.seconds:g} s")
-        rss = [measure(pages, args, env, seconds, workdir) for seconds in (0, 600)]
-        result = report(pages, args, env, max((r for r in rss if r), default=None), started)
+        rss = measure(pages, args, env, workdir)
+        result = report(pages, args, env, rss, started)
     except BaseException:
-        log = workdir / "gunicorn.log"
-        if log.exists():
+        for log in workdir.glob("*.log"):
             print(log.read_text()[-3000:], file=sys.stderr)
         raise
     finally:
