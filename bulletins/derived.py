@@ -57,6 +57,22 @@ def tags_with_counts() -> list:
     return versioned.remember("tags", lambda: _with_counts(Tag, counts))
 
 
+def source_choices() -> list:
+    """(slug, name) of the sources of public articles, by name: the filter's choices."""
+    return versioned.remember(
+        "source-choices",
+        lambda: sorted(((s.slug, s.name) for s in sources_with_counts()), key=lambda c: c[1]),
+    )
+
+
+def tag_choices() -> list:
+    """(slug, name) of the tags on public articles, by name: the filter's choices."""
+    return versioned.remember(
+        "tag-choices",
+        lambda: sorted(((t.slug, t.name) for t in tags_with_counts()), key=lambda c: c[1]),
+    )
+
+
 def issue_years(series_id=None) -> list[int]:
     """Years with public issues (of one series, or of all), newest first."""
 

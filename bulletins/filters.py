@@ -19,11 +19,11 @@ def series_choices():
 
 
 def public_source_choices():
-    return sorted(((s.slug, s.name) for s in derived.sources_with_counts()), key=lambda c: c[1])
+    return derived.source_choices()
 
 
 def public_tag_choices():
-    return sorted(((t.slug, t.name) for t in derived.tags_with_counts()), key=lambda c: c[1])
+    return derived.tag_choices()
 
 
 def public_years():

@@ -4,6 +4,9 @@ Counts, filter choices and the order of long lists cost a scan of the archive to
 and change only when content changes. They live in the shared cache under the content
 version (content_version.py): any change starts a new version, so nothing read here is
 ever stale, and every process and app server shares the work of computing it.
+
+What a version holds never changes, so each process also keeps the entries it has read,
+by version, and reads them again without a cache round trip. Treat values as read-only.
 """
 
 from django.core.cache import cache
@@ -12,27 +15,45 @@ from . import content_version
 
 # Entries of old versions are never read again; let them go within a day.
 TIMEOUT = 60 * 60 * 24
+# Entries kept in each process (of this and recent versions; the oldest go first).
+LOCAL_ENTRIES = 256
 _MISSING = object()
+_local: dict = {}
 
 
 def key(name: str) -> str:
     return f"derived:{content_version.current_version()}:{name}"
 
 
+def _keep(entry: str, value) -> None:
+    if len(_local) >= LOCAL_ENTRIES:
+        del _local[next(iter(_local))]
+    _local[entry] = value
+
+
 def remember(name: str, compute, timeout: int = TIMEOUT):
     """The value stored under ``name`` for the current version, computed if absent."""
     entry = key(name)
-    value = cache.get(entry, _MISSING)
+    value = _local.get(entry, _MISSING)
     if value is _MISSING:
-        value = compute()
-        cache.set(entry, value, timeout)
+        value = cache.get(entry, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            cache.set(entry, value, timeout)
+        _keep(entry, value)
     return value
 
 
 def get_many(names) -> dict:
     """Values stored for the current version, by name; absent ones are left out."""
     entries = {key(name): name for name in names}
-    return {entries[entry]: value for entry, value in cache.get_many(list(entries)).items()}
+    found = {entry: _local[entry] for entry in entries if entry in _local}
+    missing = [entry for entry in entries if entry not in found]
+    if missing:
+        for entry, value in cache.get_many(missing).items():
+            _keep(entry, value)
+            found[entry] = value
+    return {entries[entry]: value for entry, value in found.items()}
 
 
 def set_many(values: dict, timeout: int = TIMEOUT) -> None:
