@@ -122,6 +122,8 @@ class Issue(models.Model):
         indexes = [
             models.Index(fields=["status", "published_at"], name="issue_public_idx"),
             models.Index(fields=["series", "-publication_date"], name="issue_series_date_idx"),
+            # Newest first across series (home, archive, feeds) and the year filter.
+            models.Index(fields=["-publication_date", "-number"], name="issue_newest_idx"),
         ]
 
     def __str__(self):
