@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_DB = 14
+# Its own Redis database, so that parallel test runs (TEST_REDIS_DB) do not share one.
+REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "14"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 PASSWORD = "two-servers-pass-1234"
 

@@ -299,13 +299,14 @@ def escape_markdown(text: str) -> str:
     """Plain text -> Markdown that renders as exactly this text."""
     text = re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
     text = re.sub(r"&(?=#?\w+;)", r"\\&", text)
+    # A closing '#' would end an ATX heading; a lone leading '#' is escaped below.
+    if len(text) > 1 and text.endswith("#"):
+        text = text[:-1] + "\\#"
     numbered = re.match(r"^(\d{1,9})([.)])(\s|$)", text)
     if numbered:
         text = f"{numbered.group(1)}\\{text[numbered.end(1) :]}"
     elif re.match(r"^(?:#|>|[-+](?:\s|$)|=+\s*$|~~~|\|)", text):
         text = "\\" + text
-    if text.endswith("#"):
-        text = text[:-1] + "\\#"
     return text
 
 

@@ -6,7 +6,7 @@ import unicodedata
 from .result import Report
 from .text import CJK
 
-_MD_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\(\s*<?(?P<target>[^)\s>]+)>?\s*\)")
+_MD_LINK = re.compile(r"\[(?P<text>[^\[\]]*)\]\(\s*<?(?P<target>[^)\s>]+)>?\s*\)")
 _AUTOLINK = re.compile(r"<(?P<url>[^<>]+)>")
 _URL_START = re.compile(r"(?:(?:https?|ftp)\s*:\s*/\s*/|www\s*\.)", re.I)
 _URL_STOP = re.compile(rf"[{CJK}<>\"{{}}|\\^`]")

@@ -39,7 +39,7 @@ from .text import (
 )
 
 _MARKDOWN_HINT = re.compile(
-    r"^\s{0,3}#{1,6}\s+\S|\*\*\S|\[[^\]\n]*\]\(\s*<?https?://|<https?://[^>\s]+>", re.M
+    r"^\s{0,3}#{1,6}\s+\S|\*\*\S|\[[^\[\]\n]*\]\(\s*<?https?://|<https?://[^>\s]+>", re.M
 )
 _BULLETED = re.compile(r"^\s*(?:[-*+•·●○▪■◆]|\\-)\s+")
 _DATE_LINE = re.compile(rf"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?(?:{DATE.pattern})")

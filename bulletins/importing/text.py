@@ -85,7 +85,7 @@ _CLOSING_HASHES = re.compile(r"\s+#+\s*$")
 _BULLET = re.compile(r"^(?:[-*+•·●○▪■◆]|\\-)\s+")
 _QUOTE_MARK = re.compile(r"^>\s?")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]*)>?\s*\)")
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(\s*<?([^)\s>]*)>?\s*\)")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]*)>")
 
 
