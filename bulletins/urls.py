@@ -1,6 +1,7 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import feeds, opml, views
+from . import feeds, opml, sitemaps, views
 from .exporting import views as exporting_views
 
 app_name = "bulletins"
@@ -41,4 +42,17 @@ urlpatterns = [
     path("feeds/issues/atom/", feeds.IssuesFeed(atom=True), name="issues-feed-atom"),
     path("feeds/articles/", feeds.ArticlesFeed(), name="articles-feed"),
     path("feeds/articles/atom/", feeds.ArticlesFeed(atom=True), name="articles-feed-atom"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "bulletins:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
 ]
