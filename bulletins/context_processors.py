@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import derived
+from . import derived, metadata
 
 
 def site(request):
@@ -10,6 +10,7 @@ def site(request):
     """
     return {
         "site_name": settings.SITE_NAME,
+        "site_description": metadata.site_description(),
         "feeds": (),
         "site_icp_record": settings.SITE_ICP_RECORD,
         "nav_series": derived.series_list(),

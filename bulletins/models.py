@@ -185,7 +185,7 @@ class Issue(models.Model):
     @property
     def meta_description(self) -> str:
         """For search results and shared links: the 导语, shortened."""
-        return Truncator(self.display_intro).chars(META_DESCRIPTION_LENGTH)
+        return Truncator(self.display_intro).chars(META_DESCRIPTION_LENGTH, truncate="…")
 
     def is_published(self) -> bool:
         return (
