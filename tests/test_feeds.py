@@ -327,6 +327,19 @@ def test_feeds_answer_conditional_requests(client, archive, monkeypatch, fmt):
     assert again.status_code == 304
 
 
+def test_feeds_are_served_from_the_page_cache_until_content_changes(
+    client, archive, settings, django_assert_num_queries
+):
+    """With the page cache on, a repeated feed costs no query; a change is seen at once."""
+    settings.PAGE_CACHE_SECONDS = 600
+    url = feed_url("articles", "atom")
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    archive.articles[0].delete()
+    assert len(parse(client, url).entries) == 4
+
+
 # A feed's queries: the tag or source it is about (series come from derived data), the
 # items with their issue, series and source, and their tags (plus, for issue feeds, the
 # issues' articles).

@@ -129,6 +129,7 @@ def test_an_article_is_a_news_article_based_on_its_original(client, archive):
 
 
 def test_an_article_without_an_original_link_claims_none(client, db):
+    """isBasedOn names the original only when there is one."""
     article = factories.article(original_url="")
     assert "isBasedOn" not in head_of(client, article.get_absolute_url()).data()
 
@@ -156,12 +157,14 @@ def test_an_issue_is_a_publication_issue_of_its_series(client, archive):
 
 
 def test_a_long_intro_is_shortened_for_the_description(client, db):
+    """An issue's description is its 导语, cut to 150 characters with an ellipsis."""
     issue = factories.issue(intro="导语" * 200)
     description = head_of(client, issue.get_absolute_url()).one("description")
     assert len(description) == 150 and description.endswith("…")
 
 
 def test_an_article_without_a_first_paragraph_is_described_by_its_title(client, db):
+    """An article with no body still has a description: its title."""
     article = factories.article(title="只有标题的文章", body="")
     assert head_of(client, article.get_absolute_url()).one("description") == "只有标题的文章"
 
@@ -181,12 +184,14 @@ def test_markup_in_a_title_cannot_break_out_of_the_json_ld(client, db):
 
 
 def test_home_is_the_website(client, archive):
+    """The home page describes the site itself (WebSite)."""
     data = head_of(client, "/").data()
     assert data["@type"] == "WebSite"
     assert data["url"] == absolute("/")
 
 
 def test_a_tag_page_describes_the_tag(client, archive):
+    """A tag page is a CollectionPage titled and described by its tag."""
     head = head_of(client, archive.tag.get_absolute_url())
     assert head.one("og:title") == "标签：医保"
     assert head.one("description") == "简报中标注为「医保」的文章，含来源和原文链接。"
@@ -234,6 +239,7 @@ def test_previews_tell_crawlers_nothing(staff_client, unpublished):
 
 
 def test_a_missing_page_has_no_canonical_url(client, db):
+    """A 404 page points nowhere and asks not to be indexed."""
     response = client.get("/issues/weekly/999/")
     assert response.status_code == 404
     head = Head()

@@ -75,7 +75,7 @@ def test_each_section_lists_exactly_the_public_pages(client, archive, unpublishe
 
 
 def test_a_series_without_public_issues_is_left_out(client, db):
-    """A series archive with nothing public yet is not worth a crawl."""
+    """A series archive with nothing public yet is left out of the sitemap."""
     factories.article()  # weekly
     assert list(section(client, "series")) == [absolute("/issues/weekly/")]
 
@@ -101,6 +101,7 @@ def test_lastmod_follows_the_newest_change_on_the_page(client, archive, monkeypa
 
 
 def test_unknown_sections_are_404(client, db):
+    """Only the five sections exist."""
     assert client.get("/sitemap-drafts.xml").status_code == 404
 
 
