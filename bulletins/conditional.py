@@ -1,19 +1,22 @@
-"""Conditional GET without running the view: ETags made from the content version.
+"""Conditional GET without running the view: validators made from the content version.
 
 What an anonymous reader gets at a URL depends only on that URL, the content version and
 the day (citations carry the date of access). So the ETag is computed from those before
 the view runs, and a browser or feed reader that already holds the page gets 304 Not
 Modified without a query or a template, whether or not the page cache holds the page.
+Last-Modified says the same in time: the later of the last content change and the start
+of the day, so clients that only send If-Modified-Since are answered the same way.
 
 The content version is read once here and pinned for the whole request, so the page
 cache, derived data and lists below share one cache round trip and one consistent view.
 """
 
+import datetime
 import hashlib
 
 from django.http import HttpResponseNotModified
 from django.utils import timezone
-from django.utils.http import parse_etags
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from . import content_version, page_cache
 
@@ -21,6 +24,15 @@ from . import content_version, page_cache
 def version_etag(request) -> str:
     raw = f"{content_version.current_version()}|{timezone.localdate()}|{request.get_full_path()}"
     return f'W/"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
+
+
+def last_modified() -> int | None:
+    """Last-Modified as a POSIX timestamp in whole seconds, or None when unknown."""
+    changed_at = content_version.last_changed()
+    if changed_at is None:
+        return None
+    today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+    return int(max(changed_at, today).timestamp())
 
 
 def matches(etag: str, if_none_match: str) -> bool:
@@ -31,11 +43,29 @@ def matches(etag: str, if_none_match: str) -> bool:
     return "*" in tags or etag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
 
 
+def not_modified(request, etag: str, modified: int | None) -> bool:
+    """RFC 9110 13.2.2: If-None-Match when sent; otherwise If-Modified-Since."""
+    if_none_match = request.headers.get("If-None-Match", "")
+    if if_none_match:
+        return matches(etag, if_none_match)
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return modified is not None and since is not None and modified <= since
+
+
+def add_validators(response, etag: str, modified: int | None):
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    return response
+
+
 class ContentVersionMiddleware:
-    """Pin the content version; answer 304 early and set ETags on anonymous public pages.
+    """Pin the content version; answer 304 early and set validators on anonymous pages.
 
     Sits inside ConditionalGetMiddleware (which then finds the ETag already set and does
-    not hash the body) and outside the page cache.
+    not hash the body) and outside the page cache. The Last-Modified that views such as
+    feeds and sitemaps set from their newest item is replaced: it misses edits to older
+    items and deletions, which the content version does not.
     """
 
     def __init__(self, get_response):
@@ -45,12 +75,10 @@ class ContentVersionMiddleware:
         with content_version.pinned():
             if not page_cache.is_cacheable_request(request):
                 return self.get_response(request)
-            etag = version_etag(request)
-            if matches(etag, request.headers.get("If-None-Match", "")):
-                response = HttpResponseNotModified()
-                response["ETag"] = etag
-                return response
+            etag, modified = version_etag(request), last_modified()
+            if not_modified(request, etag, modified):
+                return add_validators(HttpResponseNotModified(), etag, modified)
             response = self.get_response(request)
-            if page_cache.is_cacheable_response(response) and not response.has_header("ETag"):
-                response["ETag"] = etag
+            if page_cache.is_cacheable_response(response):
+                add_validators(response, response.get("ETag", etag), modified)
             return response

@@ -3,6 +3,9 @@
 Every save, delete or tag change bumps it, and so does the moment a scheduled issue's
 publication time passes, so cached pages keyed by it can never be stale. It lives in the
 cache (not in process memory), so several app servers sharing one cache agree on it.
+
+The time each version started is kept beside it: the time of the last change, which
+pages and feeds send as Last-Modified without a query.
 """
 
 import contextlib
@@ -31,38 +34,56 @@ def _next_scheduled_publication():
 
 
 def _new_state():
-    state = {"version": uuid.uuid4().hex, "next_publication": _next_scheduled_publication()}
+    state = {
+        "version": uuid.uuid4().hex,
+        "next_publication": _next_scheduled_publication(),
+        "changed_at": timezone.now(),
+    }
     cache.set(VERSION_KEY, state, VERSION_TIMEOUT)
     return state
 
 
-# The version read once for the request being served (see pinned()); None outside one.
+# The state read once for the request being served (see pinned()); None outside one.
 _pinned = contextvars.ContextVar("pinned_content_version", default=None)
+_UNAVAILABLE = {"version": "database-unavailable", "changed_at": None}
 
 
-def current_version() -> str:
-    """The content version now; starts a new one when a scheduled issue has gone public.
+def _current_state() -> dict:
+    """The version now and when it started; a new one when a scheduled issue went public.
 
     While the database is unreachable the version in the cache stands, so that pages
     cached before the outage are still served.
     """
-    pinned_version = _pinned.get()
-    if pinned_version is not None:
-        return pinned_version
+    pinned_state = _pinned.get()
+    if pinned_state is not None:
+        return pinned_state
     state = cache.get(VERSION_KEY)
     due = state and state["next_publication"]
     if state is None or (due is not None and due <= timezone.now()):
         try:
-            return _new_state()["version"]
+            return _new_state()
         except DatabaseError:
-            return state["version"] if state else "database-unavailable"
-    return state["version"]
+            return state or _UNAVAILABLE
+    return state
+
+
+def current_version() -> str:
+    """The content version now (see _current_state())."""
+    return _current_state()["version"]
+
+
+def last_changed():
+    """When the current version started: the last change to content, as an aware datetime.
+
+    None when unknown (no database and nothing in the cache).
+    """
+    return _current_state().get("changed_at")
 
 
 @contextlib.contextmanager
 def pinned():
     """Read the version once for a whole request: one cache round trip, one consistent view."""
-    token = _pinned.set(current_version())
+    token = _pinned.set(_current_state())
     try:
         yield
     finally:

@@ -1,12 +1,17 @@
 from django.conf import settings
 
-from . import derived
+from . import derived, metadata
 
 
 def site(request):
-    """Site name, footer fields and the series for the navigation, on every page."""
+    """Site name, footer fields and the series for the navigation, on every page.
+
+    ``feeds`` (the feeds a page advertises) is empty unless the view names some.
+    """
     return {
         "site_name": settings.SITE_NAME,
+        "site_description": metadata.site_description(),
+        "feeds": (),
         "site_icp_record": settings.SITE_ICP_RECORD,
         "nav_series": derived.series_list(),
         "search_query": request.GET.get("q", ""),

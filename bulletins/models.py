@@ -4,16 +4,23 @@
 definition of what the public may see; every public view, feed and count starts there.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting, numerals
 from .paths import permalink
 from .rendering import first_paragraph, render_markdown
+
+# The centre that edits and publishes the bulletins.
+PUBLISHER = "北京市卫生健康大数据与政策研究中心"
+# Search engines show about this many Chinese characters of a page's description.
+META_DESCRIPTION_LENGTH = 150
 
 
 def unique_slug(model, name: str, instance_pk=None, field: str = "slug") -> str:
@@ -36,9 +43,7 @@ class Series(models.Model):
         _("网址名"), max_length=40, unique=True, help_text=_("出现在网址中，发布后请勿修改。")
     )
     frequency = models.CharField(_("频率"), max_length=10, choices=Frequency.choices)
-    publisher = models.CharField(
-        _("编发单位"), max_length=100, default="北京市卫生健康大数据与政策研究中心"
-    )
+    publisher = models.CharField(_("编发单位"), max_length=100, default=PUBLISHER)
     description = models.TextField(_("简介"), blank=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -140,6 +145,21 @@ class Issue(models.Model):
         )
 
     @property
+    def publication_time(self) -> datetime.datetime:
+        """When the issue came out, as feeds and metadata date it, in the site's time zone.
+
+        Its 公开时间 when that falls on or before its publication date; otherwise (an old
+        issue put online later, e.g. imported) the start of its publication date.
+        """
+        start = timezone.make_aware(
+            datetime.datetime.combine(self.publication_date, datetime.time())
+        )
+        end_of_day = start + datetime.timedelta(days=1)
+        if self.published_at is not None and self.published_at < end_of_day:
+            return timezone.localtime(self.published_at)
+        return start
+
+    @property
     def label(self) -> str:
         """第六三六期"""
         return numerals.issue_label(self.number)
@@ -161,6 +181,11 @@ class Issue(models.Model):
     def display_intro(self) -> str:
         """The editor's own 导语, or the standard sentence when they left it blank."""
         return self.intro or self.generated_intro()
+
+    @property
+    def meta_description(self) -> str:
+        """For search results and shared links: the 导语, shortened."""
+        return Truncator(self.display_intro).chars(META_DESCRIPTION_LENGTH, truncate="…")
 
     def is_published(self) -> bool:
         return (
@@ -341,6 +366,11 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return permalink("bulletins:article-detail", kwargs={"pk": self.pk})
+
+    @property
+    def meta_description(self) -> str:
+        """For search results and shared links: the first paragraph, else the title."""
+        return self.summary or self.title
 
     @property
     def anchor(self) -> str:

@@ -1,6 +1,7 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import feeds, opml, sitemaps, views
 from .exporting import views as exporting_views
 
 app_name = "bulletins"
@@ -9,6 +10,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("issues/", views.IssueArchiveView.as_view(), name="issue-archive"),
     path("issues/<slug:series>/", views.SeriesArchiveView.as_view(), name="series-archive"),
+    path("issues/<slug:series>/feed/", feeds.SeriesFeed(), name="series-feed"),
+    path("issues/<slug:series>/feed/atom/", feeds.SeriesFeed(atom=True), name="series-feed-atom"),
     path(
         "issues/<slug:series>/<int:number>/", views.IssueDetailView.as_view(), name="issue-detail"
     ),
@@ -26,6 +29,30 @@ urlpatterns = [
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<str:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    # <str:> stops at "/": …/feed/ never reads as a source or tag named "feed/".
+    path("sources/<str:slug>/feed/", feeds.SourceFeed(), name="source-feed"),
+    path("sources/<str:slug>/feed/atom/", feeds.SourceFeed(atom=True), name="source-feed-atom"),
     path("tags/", views.TagListView.as_view(), name="tag-list"),
     path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tags/<str:slug>/feed/atom/", feeds.TagFeed(atom=True), name="tag-feed-atom"),
+    path("feeds/", views.FeedListView.as_view(), name="feed-list"),
+    path("feeds/subscriptions.opml", opml.subscriptions_opml, name="feed-opml"),
+    path("feeds/issues/", feeds.IssuesFeed(), name="issues-feed"),
+    path("feeds/issues/atom/", feeds.IssuesFeed(atom=True), name="issues-feed-atom"),
+    path("feeds/articles/", feeds.ArticlesFeed(), name="articles-feed"),
+    path("feeds/articles/atom/", feeds.ArticlesFeed(atom=True), name="articles-feed-atom"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "bulletins:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
 ]

@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import derived, listing, preview
+from . import derived, feed_catalogue, listing, preview
 from .exporting.views import citations_for
 from .filters import ArticleFilterSet
 from .models import Article, Issue, Series, Source, Tag
@@ -53,8 +53,21 @@ def issue_with_articles():
     )
 
 
-class HomeView(TemplateView):
+class FeedLinksMixin:
+    """A page with a feed of the same content names it: autodiscovery and a 订阅 link."""
+
+    def get_feeds(self) -> list:
+        return []
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(feeds=self.get_feeds(), **kwargs)
+
+
+class HomeView(FeedLinksMixin, TemplateView):
     template_name = "bulletins/home.html"
+
+    def get_feeds(self):
+        return [feed_catalogue.all_issues(), feed_catalogue.all_articles()]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -67,12 +80,18 @@ class HomeView(TemplateView):
         return context
 
 
-class IssueArchiveView(LenientPaginationMixin, ListView):
+class IssueArchiveView(FeedLinksMixin, LenientPaginationMixin, ListView):
     """All public issues, newest first, grouped by year; ?year= narrows to one year."""
 
     template_name = "bulletins/issue_archive.html"
     paginate_by = ISSUES_PER_PAGE
+    canonical_params = ("year",)
     series = None
+
+    def get_feeds(self):
+        if self.series:
+            return [feed_catalogue.for_series(self.series)]
+        return [feed_catalogue.all_issues()]
 
     def get_base_queryset(self):
         return public_issues()
@@ -152,13 +171,17 @@ class IssueDetailView(PreviewMixin, DetailView):
         return context
 
 
-class ArticleListView(LenientPaginationMixin, FilterView):
+class ArticleListView(FeedLinksMixin, LenientPaginationMixin, FilterView):
     """Every public article, filtered by series, source, tags, year, dates and text."""
 
     filterset_class = ArticleFilterSet
     template_name = "bulletins/article_filter.html"
     paginate_by = ARTICLES_PER_PAGE
     page_rows = staticmethod(articles_by_pk)
+    canonical_params = ("q", "series", "source", "tag", "year", "date_after", "date_before")
+
+    def get_feeds(self):
+        return [feed_catalogue.all_articles()]
 
     def get_queryset(self):
         return Article.objects.published().for_listing().newest_first()
@@ -239,7 +262,7 @@ class TagListView(ListView):
         return derived.tags_with_counts()
 
 
-class ArticlesOfMixin(LenientPaginationMixin):
+class ArticlesOfMixin(FeedLinksMixin, LenientPaginationMixin):
     """One source's or one tag's public articles, newest first; 404 if it has none."""
 
     model = None
@@ -268,6 +291,9 @@ class SourceDetailView(ArticlesOfMixin, ListView):
     model = Source
     template_name = "bulletins/source_detail.html"
 
+    def get_feeds(self):
+        return [feed_catalogue.for_source(self.subject)]
+
     def articles_of(self, articles):
         return articles.filter(source=self.subject)
 
@@ -276,5 +302,17 @@ class TagDetailView(ArticlesOfMixin, ListView):
     model = Tag
     template_name = "bulletins/tag_detail.html"
 
+    def get_feeds(self):
+        return [feed_catalogue.for_tag(self.subject)]
+
     def articles_of(self, articles):
         return articles.filter(tags=self.subject)
+
+
+class FeedListView(TemplateView):
+    """/feeds/: every feed with its addresses to copy, and the OPML file of them."""
+
+    template_name = "bulletins/feed_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(groups=feed_catalogue.catalogue(), **kwargs)

@@ -9,3 +9,19 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def archive(db):
+    """A small public archive (see factories.public_archive)."""
+    from tests import factories
+
+    return factories.public_archive()
+
+
+@pytest.fixture
+def unpublished(archive):
+    """A draft, an in-review and a scheduled issue sharing the archive's tag and source."""
+    from tests import factories
+
+    return factories.unpublished_issues(tags=[archive.tag], source_obj=archive.source)

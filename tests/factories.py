@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -41,6 +42,10 @@ def draft_issue(**fields):
     return issue(status=Issue.Status.DRAFT, **fields)
 
 
+def review_issue(**fields):
+    return issue(status=Issue.Status.REVIEW, **fields)
+
+
 def scheduled_issue(**fields):
     return issue(published_at=timezone.now() + datetime.timedelta(days=2), **fields)
 
@@ -70,3 +75,87 @@ def article(*, issue_obj=None, tags=(), **fields):
     if tags:
         obj.tags.set(tags)
     return obj
+
+
+def local_time(*args):
+    """An aware datetime in the site's time zone: local_time(2025, 8, 8, 9, 30)."""
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+@dataclass
+class Archive:
+    """A small public archive whose order and membership tests can state by hand."""
+
+    issues: list  # newest first
+    articles: list  # newest first (by issue, then position)
+    tag: Tag  # 医保: on articles of both series
+    source: Source  # 人民网
+    other_tag: Tag
+    other_source: Source
+
+
+def public_archive() -> Archive:
+    """Weekly 636 (Aug 1), monthly 540 (Aug 5), weekly 637 (Aug 8), five articles."""
+    health, ai = tag("医保"), tag("人工智能")
+    people = source("人民网", homepage="http://www.people.com.cn/")
+    xinhua = source("新华社")
+    w636 = issue(
+        number=636,
+        publication_date=datetime.date(2025, 8, 1),
+        published_at=local_time(2025, 8, 1, 9, 30),
+    )
+    m540 = issue(
+        series_slug="monthly",
+        number=540,
+        publication_date=datetime.date(2025, 8, 5),
+        published_at=local_time(2025, 8, 5, 15, 0),
+    )
+    w637 = issue(
+        number=637,
+        publication_date=datetime.date(2025, 8, 8),
+        published_at=local_time(2025, 8, 8, 10, 0),
+    )
+    a1 = article(issue_obj=w636, title="医保支付改革推进", source=people, tags=[health])
+    a2 = article(issue_obj=w636, title="医院用上人工智能", source=xinhua, tags=[health, ai])
+    a3 = article(
+        issue_obj=m540,
+        title="北京智慧医院建设",
+        source=people,
+        tags=[ai],
+        original_url="https://example.cn/news/540-1.html",
+    )
+    a4 = article(issue_obj=w637, title="医保数据共享", source=xinhua, tags=[health])
+    a5 = article(issue_obj=w637, title="健康档案上云", source=people)
+    return Archive(
+        issues=[w637, m540, w636],
+        articles=[a4, a5, a3, a1, a2],
+        tag=health,
+        source=people,
+        other_tag=ai,
+        other_source=xinhua,
+    )
+
+
+UNPUBLISHED_TITLES = ("草稿中的文章", "待审核的文章", "定时发布的文章")
+
+
+def unpublished_issues(*, tags=(), source_obj=None) -> list:
+    """A draft, an in-review and a scheduled issue (newer than any public one).
+
+    Each has an article titled from UNPUBLISHED_TITLES with ``tags`` and ``source_obj``
+    (public ones: sharing them must leak nothing) and the tag 未公开标签, and a second
+    article from the source 未公开来源. That tag and source are used nowhere else.
+    """
+    secret_tag, secret_source = tag("未公开标签"), source("未公开来源")
+    made = []
+    for make, number, title in zip(
+        (draft_issue, review_issue, scheduled_issue),
+        (900, 901, 902),
+        UNPUBLISHED_TITLES,
+        strict=True,
+    ):
+        hidden = make(number=number, publication_date=datetime.date(2025, 9, 1))
+        article(issue_obj=hidden, title=title, source=source_obj, tags=[*tags, secret_tag])
+        article(issue_obj=hidden, title=f"{title}（二）", source=secret_source)
+        made.append(hidden)
+    return made

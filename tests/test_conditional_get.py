@@ -1,6 +1,7 @@
 """Readers and feed readers that already hold a page get 304 Not Modified, without the
-page being built, until its content changes or the day turns; staff never get the public
-answer."""
+page being built, until its content changes or the day turns, whether they ask with the
+ETag (If-None-Match) or the Last-Modified date (If-Modified-Since); staff never get the
+public answer."""
 
 import datetime
 
@@ -8,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 
 from tests import factories
 
@@ -68,3 +70,66 @@ def test_staff_never_get_the_public_answer(client, admin_client, article):
     url = article.get_absolute_url()
     public_etag = client.get(url)["ETag"]
     assert revalidate(admin_client, url, public_etag).status_code == 200
+
+
+def later(monkeypatch, seconds):
+    """Move the clock on, so that a change falls in a later second than the last one."""
+    moved = timezone.now() + datetime.timedelta(seconds=seconds)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moved)
+
+
+@pytest.mark.django_db
+def test_pages_say_when_they_last_changed(client, article):
+    response = client.get(article.get_absolute_url())
+    modified = parse_http_date(response["Last-Modified"])
+    assert modified <= parse_http_date(http_date())
+    assert response["ETag"]
+
+
+@pytest.mark.django_db
+def test_if_modified_since_answers_304_without_a_query(client, article):
+    url = article.issue.get_absolute_url()
+    modified = client.get(url)["Last-Modified"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"if-modified-since": modified})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["Last-Modified"] == modified
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_an_older_if_modified_since_gets_the_page(client, article):
+    url = article.issue.get_absolute_url()
+    modified = parse_http_date(client.get(url)["Last-Modified"])
+    response = client.get(url, headers={"if-modified-since": http_date(modified - 1)})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_after_an_edit_last_modified_moves_on(client, article, monkeypatch):
+    url = article.issue.get_absolute_url()
+    first = client.get(url)
+    later(monkeypatch, 5)
+    article.title = "改过的标题"
+    article.save()
+    response = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
+    assert response.status_code == 200
+    assert "改过的标题" in response.text
+    assert parse_http_date(response["Last-Modified"]) > parse_http_date(first["Last-Modified"])
+    assert response["ETag"] != first["ETag"]
+
+
+@pytest.mark.django_db
+def test_if_none_match_wins_over_if_modified_since(client, article, monkeypatch):
+    # RFC 9110: a stale ETag means the page changed, whatever the date says.
+    url = article.get_absolute_url()
+    first = client.get(url)
+    later(monkeypatch, 5)
+    article.save()
+    an_hour_on = http_date(parse_http_date(first["Last-Modified"]) + 3600)
+    assert client.get(url, headers={"if-modified-since": an_hour_on}).status_code == 304
+    response = client.get(
+        url, headers={"if-none-match": first["ETag"], "if-modified-since": an_hour_on}
+    )
+    assert response.status_code == 200

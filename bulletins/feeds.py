@@ -1,0 +1,214 @@
+"""RSS 2.0 and Atom 1.0 feeds: all issues, all articles, and per series, tag and source.
+
+Every feed starts from ``.published()``, carries the FEED_ITEMS newest items in full
+text and is built in a few queries whatever its length (issues with their articles,
+sources and tags prefetched; the HTML built in feed_content.py, not by templates).
+Titles and descriptions come from feed_catalogue.py, shared with the pages that link here.
+"""
+
+import copy
+
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import feedgenerator, timezone
+from django.utils.html import escape
+
+from . import derived, feed_catalogue, feed_content
+from .models import PUBLISHER, Article, Issue, Series, Source, Tag
+
+FEED_ITEMS = 50
+
+
+class RssWithContent(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with the full text in <content:encoded>; <description> holds the summary."""
+
+    def rss_attributes(self):
+        content = "http://purl.org/rss/1.0/modules/content/"
+        return {**super().rss_attributes(), "xmlns:content": content}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomWithContent(feedgenerator.Atom1Feed):
+    """Atom 1.0 with the full text in <content> and the original as a related link."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+        if item["original_url"]:
+            handler.addQuickElement("link", "", {"rel": "related", "href": item["original_url"]})
+
+
+class BulletinFeed(Feed):
+    """What all our feeds share; subclasses say which items and which catalogue entry."""
+
+    feed_type = RssWithContent
+    language = "zh-CN"
+    item_guid_is_permalink = True
+
+    def __init__(self, *, atom=False):
+        if atom:
+            self.feed_type = AtomWithContent
+
+    def __call__(self, request, *args, **kwargs):
+        # One instance serves every request (and thread): give each request its own copy.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def catalogue_entry(self, obj) -> feed_catalogue.FeedLink:
+        raise NotImplementedError
+
+    def title(self, obj):
+        return self.catalogue_entry(obj).full_title
+
+    def description(self, obj):
+        return self.catalogue_entry(obj).description
+
+    subtitle = description  # Atom's name for it
+
+    def link(self, obj):
+        return self.catalogue_entry(obj).page_url
+
+    def author_name(self, obj):
+        return getattr(obj, "publisher", PUBLISHER)  # a series' own, or the centre
+
+    def absolute(self, path: str) -> str:
+        return self.request.build_absolute_uri(path)
+
+    def item_title(self, item):
+        # RSS readers take titles as HTML, Atom readers (type="text") as text.
+        return item.title if self.feed_type is AtomWithContent else escape(item.title)
+
+    def item_extra_kwargs(self, item):
+        return {
+            "content_html": self.item_content(item),
+            "original_url": getattr(item, "original_url", ""),
+        }
+
+
+class IssueFeed(BulletinFeed):
+    """One item per issue: the 导语, the table of contents and every article in full."""
+
+    def issues(self):
+        articles = Article.objects.select_related("source").prefetch_related("tags")
+        return (
+            Issue.objects.published()
+            .select_related("series")
+            .prefetch_related(Prefetch("articles", queryset=articles))
+            .newest_first()
+        )
+
+    def item_description(self, issue):
+        return escape(issue.meta_description)
+
+    def item_content(self, issue):
+        return feed_content.issue_html(issue, self.absolute)
+
+    def item_author_name(self, issue):
+        return issue.series.publisher
+
+    def item_pubdate(self, issue):
+        return issue.publication_time
+
+    def item_updateddate(self, issue):
+        changes = [issue.updated_at, *(article.updated_at for article in issue.articles.all())]
+        return max(issue.publication_time, timezone.localtime(max(changes)))
+
+    def item_categories(self, issue):
+        names = (tag.name for article in issue.articles.all() for tag in article.tags.all())
+        return list(dict.fromkeys(names))
+
+
+class IssuesFeed(IssueFeed):
+    def catalogue_entry(self, obj):
+        return feed_catalogue.all_issues()
+
+    def items(self):
+        return self.issues()[:FEED_ITEMS]
+
+
+class SeriesFeed(IssueFeed):
+    def get_object(self, request, series):
+        for candidate in derived.series_list():  # kept per content version: no query
+            if candidate.slug == series:
+                return candidate
+        raise Series.DoesNotExist(series)
+
+    def catalogue_entry(self, series):
+        return feed_catalogue.for_series(series)
+
+    def items(self, series):
+        return self.issues().filter(series=series)[:FEED_ITEMS]
+
+
+class ArticleFeed(BulletinFeed):
+    """One item per article, in full, with its source as author and its tags."""
+
+    def articles(self):
+        return Article.objects.published().for_listing().newest_first()
+
+    def item_description(self, article):
+        return escape(article.meta_description)
+
+    def item_content(self, article):
+        return feed_content.article_html(article, self.absolute)
+
+    def item_author_name(self, article):
+        return article.source.name if article.source_id else None
+
+    def item_pubdate(self, article):
+        return article.issue.publication_time
+
+    def item_updateddate(self, article):
+        latest = max(article.updated_at, article.issue.updated_at)
+        return max(article.issue.publication_time, timezone.localtime(latest))
+
+    def item_categories(self, article):
+        return [tag.name for tag in article.tags.all()]
+
+
+class ArticlesFeed(ArticleFeed):
+    def catalogue_entry(self, obj):
+        return feed_catalogue.all_articles()
+
+    def items(self):
+        return self.articles()[:FEED_ITEMS]
+
+
+class ArticlesOfFeed(ArticleFeed):
+    """One tag's or one source's articles; 404 while it has no public article."""
+
+    model = None
+
+    def get_object(self, request, slug):
+        return self.model.objects.get(slug=slug)
+
+    def items(self, subject):
+        articles = list(self.articles_of(subject)[:FEED_ITEMS])
+        if not articles:
+            raise Http404("no public articles")
+        return articles
+
+
+class TagFeed(ArticlesOfFeed):
+    model = Tag
+
+    def catalogue_entry(self, tag):
+        return feed_catalogue.for_tag(tag)
+
+    def articles_of(self, tag):
+        return self.articles().filter(tags=tag)
+
+
+class SourceFeed(ArticlesOfFeed):
+    model = Source
+
+    def catalogue_entry(self, source):
+        return feed_catalogue.for_source(source)
+
+    def articles_of(self, source):
+        return self.articles().filter(source=source)
