@@ -1,11 +1,13 @@
 """Conditional GET without running the view: validators made from the content version.
 
-What an anonymous reader gets at a URL depends only on that URL, the content version and
-the day (citations carry the date of access). So the ETag is computed from those before
-the view runs, and a browser or feed reader that already holds the page gets 304 Not
-Modified without a query or a template, whether or not the page cache holds the page.
-Last-Modified says the same in time: the later of the last content change and the start
-of the day, so clients that only send If-Modified-Since are answered the same way.
+What an anonymous reader gets at a URL depends only on that URL (with its host), the
+content version and, for pages whose citations carry the date of access, the day
+(page_cache.page_identity()). So the ETag is computed from those before the view runs,
+and a browser or feed reader that already holds the page gets 304 Not Modified without a
+query or a template, whether or not the page cache holds the page. Last-Modified says the
+same in time: the last content change (for dated pages, no earlier than midnight), so
+clients that only send If-Modified-Since are answered the same way; feeds stay unchanged
+from one day to the next.
 
 The content version is read once here and pinned for the whole request, so the page
 cache, derived data and lists below share one cache round trip and one consistent view.
@@ -22,17 +24,19 @@ from . import content_version, page_cache
 
 
 def version_etag(request) -> str:
-    raw = f"{content_version.current_version()}|{timezone.localdate()}|{request.get_full_path()}"
+    raw = f"{content_version.current_version()}|{page_cache.page_identity(request)}"
     return f'W/"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
 
 
-def last_modified() -> int | None:
+def last_modified(request) -> int | None:
     """Last-Modified as a POSIX timestamp in whole seconds, or None when unknown."""
     changed_at = content_version.last_changed()
     if changed_at is None:
         return None
-    today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
-    return int(max(changed_at, today).timestamp())
+    if page_cache.is_dated(request):
+        midnight = datetime.datetime.combine(timezone.localdate(), datetime.time())
+        changed_at = max(changed_at, timezone.make_aware(midnight))
+    return int(changed_at.timestamp())
 
 
 def matches(etag: str, if_none_match: str) -> bool:
@@ -75,7 +79,7 @@ class ContentVersionMiddleware:
         with content_version.pinned():
             if not page_cache.is_cacheable_request(request):
                 return self.get_response(request)
-            etag, modified = version_etag(request), last_modified()
+            etag, modified = version_etag(request), last_modified(request)
             if not_modified(request, etag, modified):
                 return add_validators(HttpResponseNotModified(), etag, modified)
             response = self.get_response(request)

@@ -9,6 +9,8 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from . import content_version
 
@@ -27,8 +29,29 @@ def is_cacheable_request(request) -> bool:
     return True
 
 
+# Pages whose citations carry the date of access: they change at midnight too.
+DATED_PAGES = {"bulletins:issue-detail", "bulletins:article-detail"}
+
+
+def is_dated(request) -> bool:
+    try:
+        return resolve(request.path_info).view_name in DATED_PAGES
+    except Resolver404:
+        return False
+
+
+def page_identity(request) -> str:
+    """What an anonymous reader's page depends on besides the content version.
+
+    The host, because pages and feeds carry absolute URLs; the path and query; and for
+    dated pages, the day.
+    """
+    day = timezone.localdate().isoformat() if is_dated(request) else ""
+    return f"{request.get_host()}|{request.get_full_path()}|{day}"
+
+
 def cache_key(request, version: str) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    digest = hashlib.sha256(page_identity(request).encode()).hexdigest()
     return f"page:{version}:{digest}"
 
 

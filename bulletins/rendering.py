@@ -5,9 +5,11 @@ same. A paragraph that is only emphasis (``*…… 摄*``) is a photo caption an
 <figure><figcaption>, the convention the importer writes.
 """
 
+import html
 import re
 
 import nh3
+from django.utils.html import strip_tags
 from markdown_it import MarkdownIt
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -45,6 +47,8 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "figure": {"class"}}
 _CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>).)+?)</em></p>", re.S)
 _HEADING = re.compile(r"<(/?)h1>")
+# A paragraph that is not a caption (the whole paragraph in emphasis).
+_PARAGRAPH = re.compile(r"<p>(?!<em>(?:(?!</?p>).)+?</em></p>)(.*?)</p>", re.S)
 
 
 def render_markdown(text: str) -> str:
@@ -63,10 +67,13 @@ def render_markdown(text: str) -> str:
 
 
 def first_paragraph(text: str, limit: int = 160) -> str:
-    """Plain text of the first real paragraph of a Markdown body, shortened to ``limit``."""
-    for block in re.split(r"\n\s*\n", text or ""):
-        plain = re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", block).strip()
-        plain = re.sub(r"\s+", " ", plain)
+    """Plain text of the first real paragraph of a Markdown body, shortened to ``limit``.
+
+    Read from the rendered paragraphs, so Markdown syntax goes and literal text such as
+    ``<script>`` or ``a > b`` stays as written. Photo captions are not paragraphs.
+    """
+    for inner in _PARAGRAPH.findall(_markdown.render(text or "")):
+        plain = " ".join(html.unescape(strip_tags(inner)).split())
         if len(plain) >= 8:
             return plain if len(plain) <= limit else plain[: limit - 1] + "…"
     return ""

@@ -58,6 +58,31 @@ def test_the_next_day_the_page_is_sent_again(client, article, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_feeds_and_lists_stay_unchanged_across_midnight(client, article, monkeypatch):
+    # Only issue and article pages show a date of access; a feed reader polling an
+    # unchanged feed keeps getting 304 the next day.
+    feed, articles = "/feeds/articles/", "/articles/"
+    feed_response, list_response = client.get(feed), client.get(articles)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: tomorrow)
+    assert revalidate(client, feed, feed_response["ETag"]).status_code == 304
+    assert revalidate(client, articles, list_response["ETag"]).status_code == 304
+    since = client.get(feed, headers={"if-modified-since": feed_response["Last-Modified"]})
+    assert since.status_code == 304
+
+
+@pytest.mark.django_db
+def test_each_host_has_its_own_etag(client, article, settings):
+    # Pages and feeds carry absolute URLs, so the same path on another host differs.
+    settings.ALLOWED_HOSTS = ["testserver", "www.example.cn"]
+    url = article.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    other = client.get(url, headers={"if-none-match": etag}, HTTP_HOST="www.example.cn")
+    assert other.status_code == 200
+    assert "http://www.example.cn/" in other.text
+
+
+@pytest.mark.django_db
 def test_each_page_has_its_own_etag(client, article):
     first = client.get(article.get_absolute_url())["ETag"]
     second = client.get(article.issue.get_absolute_url())["ETag"]

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "14"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 PASSWORD = "two-servers-pass-1234"
+# Behind a load balancer every app server sees the site's public host name.
+PUBLIC_HOST = "bulletins.example.cn"
 
 SETUP = """
 import datetime
@@ -80,7 +82,7 @@ def server_env(tmp_path):
         "DJANGO_SETTINGS_MODULE": "site_config.settings.dev",
         "DEBUG": "0",
         "SECRET_KEY": "two-servers-test-key-" + "x" * 32,
-        "ALLOWED_HOSTS": "127.0.0.1",
+        "ALLOWED_HOSTS": f"127.0.0.1,{PUBLIC_HOST}",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
         "CACHE_URL": REDIS_URL,
         "PAGE_CACHE_SECONDS": "600",
@@ -166,8 +168,9 @@ def wait_until_serving(process, base, timeout=30):
 
 
 def anonymous_get(url):
-    """A reader with no cookies: returns (status, body, page cache header)."""
-    with urllib.request.urlopen(url, timeout=10) as response:
+    """A reader with no cookies, through the load balancer: (status, body, page cache header)."""
+    request = urllib.request.Request(url, headers={"Host": PUBLIC_HOST})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, response.read().decode(), response.headers.get("X-Page-Cache")
 
 

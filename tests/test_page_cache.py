@@ -122,3 +122,27 @@ def test_conditional_get_on_a_cached_page_answers_304(client):
     response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == 304
     assert response.content == b""
+
+
+@pytest.mark.django_db
+def test_a_cached_article_page_is_rebuilt_the_next_day(client, monkeypatch):
+    """Its citation names the date of access, which yesterday's copy has wrong."""
+    url = factories.article().get_absolute_url()
+    today = timezone.localdate()
+    assert f"[{today:%Y-%m-%d}]" in get(client, url).text
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: tomorrow)
+    response = get(client, url)
+    assert response["X-Page-Cache"] == "miss"
+    assert f"[{timezone.localdate():%Y-%m-%d}]" in response.text
+
+
+@pytest.mark.django_db
+def test_each_host_has_its_own_cached_copy(client, settings):
+    """A page cached for one host never hands its absolute URLs to another."""
+    settings.ALLOWED_HOSTS = ["testserver", "www.example.cn"]
+    url = factories.article().get_absolute_url()
+    get(client, url)
+    response = client.get(url, HTTP_HOST="www.example.cn")
+    assert response["X-Page-Cache"] == "miss"
+    assert "http://testserver/" not in response.text
