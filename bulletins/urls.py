@@ -1,7 +1,25 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 from .exporting import views as exporting_views
+
+
+class UnicodeSlugConverter:
+    """A slug that may hold Chinese (what SlugField(allow_unicode=True) accepts).
+
+    Anything else (a NUL byte, punctuation) never reaches the database: it is a 404.
+    """
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "bulletins"
 
@@ -25,7 +43,7 @@ urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
-    path("sources/<str:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("sources/<uslug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("tags/", views.TagListView.as_view(), name="tag-list"),
-    path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
 ]
