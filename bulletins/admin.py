@@ -30,7 +30,7 @@ class YearListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
+        if value and value.isdigit() and len(value) == 4:  # a year a date can hold
             return queryset.filter(publication_date__year=int(value))
         return queryset
 
@@ -112,7 +112,9 @@ class IssueAdmin(admin.ModelAdmin):
             messages.warning(request, warning)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        # A subquery, not a JOIN: searching over articles__title joins the articles too,
+        # and a JOIN count would multiply with it.
+        return super().get_queryset(request).with_article_count()
 
     @admin.display(description=_("自动生成的导语"))
     def generated_intro(self, obj):
@@ -205,9 +207,14 @@ class CountedArticlesAdmin(admin.ModelAdmin):
     """Shows how many articles (of any status) cite each source or tag."""
 
     search_fields = ["name"]
+    # Meta.ordering does not survive the GROUP BY of the count; lists and the
+    # autocomplete (which pages its answers) need an order.
+    ordering = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        # distinct: searching over aliases__name joins the aliases as well.
+        articles = Count("articles", distinct=True)
+        return super().get_queryset(request).annotate(article_count=articles)
 
     @admin.display(description=_("文章数"), ordering="article_count")
     def article_count(self, obj):
