@@ -350,16 +350,3 @@ class Article(models.Model):
     @property
     def location_in_issue(self) -> str:
         return f"{self.issue.get_absolute_url()}#{self.anchor}"
-
-
-def published_article_count():
-    """Filter for annotating sources and tags with their public article counts."""
-    now = timezone.now()
-    return Count(
-        "articles",
-        filter=Q(
-            articles__issue__status=Issue.Status.PUBLISHED,
-            articles__issue__published_at__lte=now,
-        ),
-        distinct=True,
-    )
