@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import content_version, preview, sequence
 from .models import Article, Issue, Series, Source, SourceAlias, Tag
+
+# A link pasted without its scheme is taken as https (Django 6's default, chosen now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class BulkTagForm(forms.Form):
@@ -55,6 +59,7 @@ class ArticleInline(admin.StackedInline):
         "body",
     ]
     show_change_link = True
+    formfield_overrides = URL_FIELDS
 
 
 @admin.register(Issue)
@@ -163,6 +168,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["issue", "source", "tags"]
     date_hierarchy = "original_date"
     actions = ["add_tags"]
+    formfield_overrides = URL_FIELDS
 
     @admin.action(description=_("为所选文章添加标签"), permissions=["change"])
     def add_tags(self, request, queryset):
@@ -227,6 +233,7 @@ class SourceAdmin(CountedArticlesAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name"]
     inlines = [SourceAliasInline]
+    formfield_overrides = URL_FIELDS
 
 
 @admin.register(Tag)
