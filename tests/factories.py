@@ -3,6 +3,8 @@
 import datetime
 import itertools
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from bulletins.models import Article, Issue, Series, Source, Tag
@@ -41,6 +43,10 @@ def draft_issue(**fields):
     return issue(status=Issue.Status.DRAFT, **fields)
 
 
+def review_issue(**fields):
+    return issue(status=Issue.Status.REVIEW, **fields)
+
+
 def scheduled_issue(**fields):
     return issue(published_at=timezone.now() + datetime.timedelta(days=2), **fields)
 
@@ -70,3 +76,10 @@ def article(*, issue_obj=None, tags=(), **fields):
     if tags:
         obj.tags.set(tags)
     return obj
+
+
+def editor(username="editor", password="editor-pass-123"):
+    """A staff user with every permission on the bulletins models: not a superuser."""
+    user = get_user_model().objects.create_user(username, password=password, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="bulletins"))
+    return user
