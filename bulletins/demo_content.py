@@ -291,9 +291,13 @@ STORIES = [
 PAGE_WORDS = ["目前", "此外", "与此同时", "值得关注的是", "据了解"]
 
 
-def fill(story: Story, rng: random.Random) -> dict:
+# The monthly bulletin watches Beijing: its stories happen there.
+BEIJING_PLACES = ["北京市", "海淀区", "朝阳区", "西城区", "东城区", "丰台区", "通州区"]
+
+
+def fill(story: Story, rng: random.Random, places=PLACES) -> dict:
     """A concrete article from a story template: title, body (Markdown) and tags."""
-    place = rng.choice(PLACES)
+    place = rng.choice(places)
     n = rng.randint(6, 60)
     paragraphs = [p.format(place=place, n=n) for p in story.paragraphs]
     body = [paragraphs[0]]

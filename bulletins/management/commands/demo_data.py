@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from bulletins.demo_content import SOURCES, STORIES, TAGS, fill
+from bulletins.demo_content import BEIJING_PLACES, PLACES, SOURCES, STORIES, TAGS, fill
 from bulletins.models import Article, Issue, Series, Source, Tag
 
 WEEKLY_ISSUES = 26
@@ -150,7 +150,7 @@ class Command(BaseCommand):
             },
         )
         for position, story in enumerate(rng.sample(STORIES, count), start=1):
-            content = fill(story, rng)
+            content = fill(story, rng, BEIJING_PLACES if series.slug == "monthly" else PLACES)
             source = rng.choice(sources)
             day = start + datetime.timedelta(days=rng.randint(0, (end - start).days))
             # Some items in the real bulletins come with no link at all.
