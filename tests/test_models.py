@@ -295,3 +295,24 @@ def test_the_markdown_body_is_rendered_once_on_save():
     article.body = "改过的正文，一整段。"
     article.save()
     assert Article.objects.get(pk=article.pk).body_html == "<p>改过的正文，一整段。</p>\n"
+
+
+def test_saving_only_some_fields_still_writes_what_is_computed_from_them():
+    """update_or_create() and save(update_fields=…) write the rendered body and the
+    publication time along with the fields they came from."""
+    article = factories.article(body="旧的正文，一整段文字。")
+    article.body = "新的正文，一整段文字。"
+    article.save(update_fields=["body"])
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.body_html == "<p>新的正文，一整段文字。</p>\n"
+    assert stored.summary == "新的正文，一整段文字。"
+
+    Article.objects.update_or_create(
+        issue=article.issue, position=article.position, defaults={"body": "第三版正文，一整段。"}
+    )
+    assert Article.objects.get(pk=article.pk).body_html == "<p>第三版正文，一整段。</p>\n"
+
+    issue = factories.draft_issue()
+    issue.status = Issue.Status.PUBLISHED
+    issue.save(update_fields=["status"])
+    assert issue in Issue.objects.published()
