@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import content_version, preview, sequence
 from .models import Article, Issue, Series, Source, SourceAlias, Tag
+
+# A link pasted without its scheme is taken as https (Django 6's default, chosen now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class BulkTagForm(forms.Form):
@@ -30,7 +34,7 @@ class YearListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
+        if value and value.isdigit() and len(value) == 4:  # a year a date can hold
             return queryset.filter(publication_date__year=int(value))
         return queryset
 
@@ -55,6 +59,7 @@ class ArticleInline(admin.StackedInline):
         "body",
     ]
     show_change_link = True
+    formfield_overrides = URL_FIELDS
 
 
 @admin.register(Issue)
@@ -112,7 +117,9 @@ class IssueAdmin(admin.ModelAdmin):
             messages.warning(request, warning)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        # A subquery, not a JOIN: searching over articles__title joins the articles too,
+        # and a JOIN count would multiply with it.
+        return super().get_queryset(request).with_article_count()
 
     @admin.display(description=_("自动生成的导语"))
     def generated_intro(self, obj):
@@ -161,6 +168,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["issue", "source", "tags"]
     date_hierarchy = "original_date"
     actions = ["add_tags"]
+    formfield_overrides = URL_FIELDS
 
     @admin.action(description=_("为所选文章添加标签"), permissions=["change"])
     def add_tags(self, request, queryset):
@@ -205,9 +213,14 @@ class CountedArticlesAdmin(admin.ModelAdmin):
     """Shows how many articles (of any status) cite each source or tag."""
 
     search_fields = ["name"]
+    # Meta.ordering does not survive the GROUP BY of the count; lists and the
+    # autocomplete (which pages its answers) need an order.
+    ordering = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        # distinct: searching over aliases__name joins the aliases as well.
+        articles = Count("articles", distinct=True)
+        return super().get_queryset(request).annotate(article_count=articles)
 
     @admin.display(description=_("文章数"), ordering="article_count")
     def article_count(self, obj):
@@ -220,6 +233,7 @@ class SourceAdmin(CountedArticlesAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name"]
     inlines = [SourceAliasInline]
+    formfield_overrides = URL_FIELDS
 
 
 @admin.register(Tag)

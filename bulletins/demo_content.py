@@ -78,6 +78,8 @@ class Story:
     paragraphs: tuple
     heading: str = ""
     caption: str = ""
+    # The outlet's own headline, when the editors retitled the item (来源标题).
+    original_title: str = ""
 
 
 STORIES = [
@@ -93,6 +95,7 @@ STORIES = [
             "等群体的线下服务，保留人工窗口，做到“线上线下两条腿走路”。",
         ),
         caption="患者在门诊大厅使用手机完成医保结算。记者 王晓 摄",
+        original_title="手机一扫就结算 {place}{n}家医院开通医保移动支付",
     ),
     Story(
         "{place}发布医疗健康数据要素流通试点方案",
@@ -106,6 +109,7 @@ STORIES = [
             "再总结经验逐步推广，是兼顾发展与安全的稳妥路径。",
         ),
         heading="三方面重点任务",
+        original_title="让数据“可用不可见” {place}开展医疗健康数据流通试点",
     ),
     Story(
         "{place}{n}家医院实现检查检验结果互认",
@@ -185,6 +189,7 @@ STORIES = [
             "平台还接入了部分老人的健康监测设备，出现异常时会自动通知签约家庭医生。",
             "民政和卫生健康部门表示，将以平台为基础推动医养结合服务向社区延伸。",
         ),
+        original_title="一通电话送餐上门 {place}老人用上“智慧养老”",
     ),
     Story(
         "{place}出台医疗卫生机构数据安全管理办法",
@@ -286,9 +291,13 @@ STORIES = [
 PAGE_WORDS = ["目前", "此外", "与此同时", "值得关注的是", "据了解"]
 
 
-def fill(story: Story, rng: random.Random) -> dict:
+# The monthly bulletin watches Beijing: its stories happen there.
+BEIJING_PLACES = ["北京市", "海淀区", "朝阳区", "西城区", "东城区", "丰台区", "通州区"]
+
+
+def fill(story: Story, rng: random.Random, places=PLACES) -> dict:
     """A concrete article from a story template: title, body (Markdown) and tags."""
-    place = rng.choice(PLACES)
+    place = rng.choice(places)
     n = rng.randint(6, 60)
     paragraphs = [p.format(place=place, n=n) for p in story.paragraphs]
     body = [paragraphs[0]]
@@ -303,6 +312,7 @@ def fill(story: Story, rng: random.Random) -> dict:
         )
     return {
         "title": story.title.format(place=place, n=n),
+        "original_title": story.original_title.format(place=place, n=n),
         "body": "\n\n".join(body),
         "tags": story.tags,
     }

@@ -32,6 +32,18 @@ def unique_slug(model, name: str, instance_pk=None, field: str = "slug") -> str:
     return slug
 
 
+def also_update(kwargs: dict, changed: str, *computed: str) -> dict:
+    """save() kwargs in which an update_fields naming ``changed`` names ``computed`` too.
+
+    save(update_fields=…), which update_or_create() uses, writes only the fields it names:
+    the fields save() computes from ``changed`` must be written with it.
+    """
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and changed in update_fields:
+        kwargs["update_fields"] = {*update_fields, *computed}
+    return kwargs
+
+
 class Series(models.Model):
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("每周")
@@ -137,7 +149,7 @@ class Issue(models.Model):
     def save(self, *args, **kwargs):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
+        super().save(*args, **also_update(kwargs, "status", "published_at"))
 
     def get_absolute_url(self):
         return permalink(
@@ -246,7 +258,7 @@ class Source(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Source, self.name, self.pk)
-        super().save(*args, **kwargs)
+        super().save(*args, **also_update(kwargs, "name", "slug"))
 
     def get_absolute_url(self):
         return permalink("bulletins:source-detail", kwargs={"slug": self.slug})
@@ -292,7 +304,7 @@ class Tag(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Tag, self.name, self.pk)
-        super().save(*args, **kwargs)
+        super().save(*args, **also_update(kwargs, "name", "slug"))
 
     def get_absolute_url(self):
         return permalink("bulletins:tag-detail", kwargs={"slug": self.slug})
@@ -362,7 +374,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
         self.summary = first_paragraph(self.body)
-        super().save(*args, **kwargs)
+        super().save(*args, **also_update(kwargs, "body", "body_html", "summary"))
 
     def get_absolute_url(self):
         return permalink("bulletins:article-detail", kwargs={"pk": self.pk})
@@ -380,16 +392,3 @@ class Article(models.Model):
     @property
     def location_in_issue(self) -> str:
         return f"{self.issue.get_absolute_url()}#{self.anchor}"
-
-
-def published_article_count():
-    """Filter for annotating sources and tags with their public article counts."""
-    now = timezone.now()
-    return Count(
-        "articles",
-        filter=Q(
-            articles__issue__status=Issue.Status.PUBLISHED,
-            articles__issue__published_at__lte=now,
-        ),
-        distinct=True,
-    )

@@ -1,8 +1,26 @@
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import feeds, opml, sitemaps, views
 from .exporting import views as exporting_views
+
+
+class UnicodeSlugConverter:
+    """A slug that may hold Chinese (what SlugField(allow_unicode=True) accepts).
+
+    Anything else (a NUL byte, punctuation) never reaches the database: it is a 404.
+    """
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "bulletins"
 
@@ -28,14 +46,14 @@ urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
-    path("sources/<str:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
-    # <str:> stops at "/": …/feed/ never reads as a source or tag named "feed/".
-    path("sources/<str:slug>/feed/", feeds.SourceFeed(), name="source-feed"),
-    path("sources/<str:slug>/feed/atom/", feeds.SourceFeed(atom=True), name="source-feed-atom"),
+    path("sources/<uslug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    # <uslug:> stops at "/": …/feed/ never reads as a source or tag named "feed/".
+    path("sources/<uslug:slug>/feed/", feeds.SourceFeed(), name="source-feed"),
+    path("sources/<uslug:slug>/feed/atom/", feeds.SourceFeed(atom=True), name="source-feed-atom"),
     path("tags/", views.TagListView.as_view(), name="tag-list"),
-    path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
-    path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
-    path("tags/<str:slug>/feed/atom/", feeds.TagFeed(atom=True), name="tag-feed-atom"),
+    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tags/<uslug:slug>/feed/atom/", feeds.TagFeed(atom=True), name="tag-feed-atom"),
     path("feeds/", views.FeedListView.as_view(), name="feed-list"),
     path("feeds/subscriptions.opml", opml.subscriptions_opml, name="feed-opml"),
     path("feeds/issues/", feeds.IssuesFeed(), name="issues-feed"),

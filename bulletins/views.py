@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from . import derived, feed_catalogue, listing, preview
 from .exporting.views import citations_for
 from .filters import ArticleFilterSet
+from .formatting import chinese_date
 from .models import Article, Issue, Series, Source, Tag
 
 ARTICLES_PER_PAGE = 20
@@ -202,8 +203,9 @@ def active_filters(filterset, query):
         value = form.cleaned_data.get(name)
         if value in (None, "", []):
             continue
-        if name == "date":
-            shown = f"{value.start or '…'} – {value.stop or '…'}"
+        if name == "date":  # a slice of datetimes at the start and end of the days
+            ends = (value.start, value.stop)
+            shown = " – ".join(chinese_date(end.date()) if end else "…" for end in ends)
             keys = ["date_after", "date_before"]
         elif isinstance(value, list):  # tags: slugs, shown by name
             names = dict(field.choices)

@@ -4,6 +4,8 @@ import datetime
 import itertools
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from bulletins.models import Article, Issue, Series, Source, Tag
@@ -159,3 +161,10 @@ def unpublished_issues(*, tags=(), source_obj=None) -> list:
         article(issue_obj=hidden, title=f"{title}（二）", source=secret_source)
         made.append(hidden)
     return made
+
+
+def editor(username="editor", password="editor-pass-123"):
+    """A staff user with every permission on the bulletins models: not a superuser."""
+    user = get_user_model().objects.create_user(username, password=password, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="bulletins"))
+    return user

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from bulletins.demo_content import SOURCES, STORIES, TAGS, fill
+from bulletins.demo_content import BEIJING_PLACES, PLACES, SOURCES, STORIES, TAGS, fill
 from bulletins.models import Article, Issue, Series, Source, Tag
 
 WEEKLY_ISSUES = 26
@@ -22,6 +22,11 @@ INTRO = (
 
 def chinese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def last_day_of_month(day: datetime.date) -> datetime.date:
+    following_month = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following_month - datetime.timedelta(days=1)
 
 
 class Command(BaseCommand):
@@ -64,7 +69,7 @@ class Command(BaseCommand):
                 series, number, end, start, Issue.Status.PUBLISHED, now, rng, sources, tags
             )
 
-        # Work in progress: a scheduled weekly, a draft and one awaiting review.
+        # Work in progress: a scheduled weekly, two drafts and one awaiting review.
         next_friday = last_friday + datetime.timedelta(days=7)
         self.make_issue(
             weekly,
@@ -88,14 +93,26 @@ class Command(BaseCommand):
             sources,
             tags,
         )
-        next_month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        next_month_end -= datetime.timedelta(days=1)
+        next_month_end = last_day_of_month(today)
         self.make_issue(
             monthly,
             554,
             next_month_end,
             next_month_end.replace(day=1),
             Issue.Status.REVIEW,
+            None,
+            rng,
+            sources,
+            tags,
+        )
+        # The month after: started early, items collected as they come.
+        month_after_end = last_day_of_month(next_month_end + datetime.timedelta(days=1))
+        self.make_issue(
+            monthly,
+            555,
+            month_after_end,
+            month_after_end.replace(day=1),
+            Issue.Status.DRAFT,
             None,
             rng,
             sources,
@@ -133,17 +150,20 @@ class Command(BaseCommand):
             },
         )
         for position, story in enumerate(rng.sample(STORIES, count), start=1):
-            content = fill(story, rng)
+            content = fill(story, rng, BEIJING_PLACES if series.slug == "monthly" else PLACES)
             source = rng.choice(sources)
             day = start + datetime.timedelta(days=rng.randint(0, (end - start).days))
+            # Some items in the real bulletins come with no link at all.
+            url = f"https://news.example.cn/{day:%Y%m%d}/{number}-{position}.html"
             article, _ = Article.objects.update_or_create(
                 issue=issue,
                 position=position,
                 defaults={
                     "title": content["title"],
+                    "original_title": content["original_title"],
                     "source": source,
                     "original_date": day,
-                    "original_url": f"https://news.example.cn/{day:%Y%m%d}/{number}-{position}.html",
+                    "original_url": "" if rng.random() < 0.1 else url,
                     "body": content["body"],
                 },
             )
