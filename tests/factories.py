@@ -70,3 +70,18 @@ def article(*, issue_obj=None, tags=(), **fields):
     if tags:
         obj.tags.set(tags)
     return obj
+
+
+def staff_user(*permissions, username=None):
+    """A staff user (not a superuser) holding the given 'bulletins.add_issue'-style perms."""
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user(
+        username or f"editor{next(_counter)}", password="a-long-test-password", is_staff=True
+    )
+    for name in permissions:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user
