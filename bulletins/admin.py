@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import content_version, preview, sequence
+from .admin_import import IssueImportMixin
 from .models import Article, Issue, Series, Source, SourceAlias, Tag
 
 
@@ -58,7 +59,7 @@ class ArticleInline(admin.StackedInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(IssueImportMixin, admin.ModelAdmin):
     list_display = [
         "label_display",
         "series",

@@ -33,6 +33,18 @@ def extension(name: str) -> str:
     return name.lower().rsplit(".", 1)[-1] if "." in (name or "") else ""
 
 
+def size_label(size: int) -> str:
+    """5242880 -> '5 MB', 1536 -> '1.5 KB'."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} 字节"
+
+
+def too_large(size: int, limit: int) -> str:
+    return f"文件过大：{size_label(size)}，每个文件不能超过 {size_label(limit)}"
+
+
 def _fail(message: str):
     raise BulletinParseError([Problem(0, message)])
 
@@ -43,10 +55,7 @@ def check_file(name: str, data: bytes, *, max_bytes: int | None = None) -> None:
     if kind not in EXTENSIONS:
         _fail(_HINTS.get(kind) or f"不支持的文件类型“{name}”（应为 .txt、.md、.markdown 或 .docx）")
     if max_bytes is not None and len(data) > max_bytes:
-        _fail(
-            f"文件过大：{len(data) / 1024 / 1024:.1f} MB，"
-            f"每个文件不能超过 {max_bytes / 1024 / 1024:.0f} MB"
-        )
+        _fail(too_large(len(data), max_bytes))
     if not data:
         _fail("文件是空的")
     if kind == "docx":
