@@ -43,7 +43,8 @@ _ALLOWED_TAGS = {
     "hr",
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "figure": {"class"}}
-_CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>).)+?)</em></p>", re.S)
+# The whole paragraph is one emphasis: '<p><em>a</em> b <em>c</em></p>' is not a caption.
+_CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>|</?em>).)+?)</em></p>", re.S)
 _HEADING = re.compile(r"<(/?)h1>")
 
 
