@@ -62,7 +62,11 @@ class ImportUploadForm(forms.Form):
     )
 
     def clean_files(self):
-        """[(name, bytes)] for every file, or an error naming each file that is refused."""
+        """The uploaded files, or an error naming each file that is refused.
+
+        Each file is read and checked on its own and then rewound, so that a large upload
+        never holds more than one file in memory.
+        """
         uploads = self.cleaned_data["files"]
         limit = settings.BULLETIN_IMPORT_MAX_FILES
         if len(uploads) > limit:
@@ -76,13 +80,13 @@ class ImportUploadForm(forms.Form):
             if upload.size > max_bytes:  # refused before it is read into memory
                 refused.append(f"{upload.name}：{too_large(upload.size, max_bytes)}")
                 continue
-            data = upload.read()
             try:
-                check_file(upload.name, data, max_bytes=max_bytes)
+                check_file(upload.name, upload.read(), max_bytes=max_bytes)
             except BulletinParseError as error:
                 refused.extend(f"{upload.name}：{p.message}" for p in error.problems)
                 continue
-            accepted.append((upload.name[:255], data))
+            upload.seek(0)
+            accepted.append(upload)
         if refused:
             raise forms.ValidationError(refused)
         return accepted
@@ -182,10 +186,14 @@ class IssueImportMixin:
             batch = uuid.uuid4()
             with transaction.atomic():
                 _expired().delete()
-                PendingImport.objects.bulk_create(
-                    PendingImport(batch=batch, position=n, user=request.user, name=name, data=data)
-                    for n, (name, data) in enumerate(form.cleaned_data["files"])
-                )
+                for position, upload in enumerate(form.cleaned_data["files"]):
+                    PendingImport.objects.create(
+                        batch=batch,
+                        position=position,
+                        user=request.user,
+                        name=upload.name[:255],
+                        data=upload.read(),
+                    )
             return redirect("admin:bulletins_issue_import_review", batch=batch)
         context = self._import_context(request, _("导入简报"), form=form)
         return TemplateResponse(request, "admin/bulletins/issue/import_upload.html", context)

@@ -168,6 +168,8 @@ def test_reimporting_a_published_issue_warns_and_leaves_a_draft(admin_client):
     review_url = review_url_after_upload(admin_client, upload("weekly-701.txt"))
     page = admin_client.get(review_url).text
     assert "将更新已有的周报 第七〇一期" in page
+    existing = Issue.objects.get()
+    assert f'href="{reverse("admin:bulletins_issue_change", args=[existing.pk])}"' in page
     assert "状态为“已发布”；导入后将改回草稿" in page
     response = admin_client.post(review_url, {"upload": pending_ids(page)})
     assert "已更新周报 第七〇一期（草稿）" in flash(response)[0]

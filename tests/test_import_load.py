@@ -270,6 +270,18 @@ def test_a_gap_and_an_overlapping_period_are_warnings():
     assert "监测时段与第六九九期" in found
 
 
+def test_a_publisher_other_than_the_series_one_is_a_warning():
+    text = text_of("weekly-701.txt").replace(
+        "北京市卫生健康大数据与政策研究中心", "示例市卫生健康信息中心", 1
+    )
+    found = messages(plan_bulletin(parsed("weekly-701.txt", text)).warnings)
+    assert (
+        "编发单位“示例市卫生健康信息中心”与系列设置的“北京市卫生健康大数据与政策研究中心”不同"
+        in found
+    )
+    assert "编发单位" not in messages(plan_bulletin(parsed("weekly-701.txt")).warnings)
+
+
 def test_the_next_number_in_a_tidy_series_raises_no_sequence_warning():
     factories.issue(
         number=700,

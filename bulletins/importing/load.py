@@ -296,7 +296,18 @@ def _archive_warnings(plan: ImportPlan) -> list[Problem]:
     """Number sequence, period overlaps, links already in the archive, what an update undoes."""
     parsed, existing = plan.parsed, plan.existing
     issue = _issue_from(plan)
-    warnings = [Problem(0, message) for message in sequence.sequence_warnings(issue)]
+    warnings = []
+    if parsed.publisher and comparison_key(parsed.publisher) != comparison_key(
+        plan.series.publisher
+    ):
+        warnings.append(
+            Problem(
+                0,
+                _("文档的编发单位“%(doc)s”与系列设置的“%(series)s”不同（页面显示系列设置）")
+                % {"doc": parsed.publisher, "series": plan.series.publisher},
+            )
+        )
+    warnings += [Problem(0, message) for message in sequence.sequence_warnings(issue)]
     others = Issue.objects.filter(series=plan.series)
     if existing:
         others = others.exclude(pk=existing.pk)
