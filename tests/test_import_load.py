@@ -317,6 +317,17 @@ def test_a_reversed_period_is_an_error():
     assert not Issue.objects.exists()
 
 
+def test_a_shortened_series_name_is_matched_with_a_warning():
+    text = text_of("weekly-701.txt").replace(
+        "全国卫生信息化舆情监测周报", "卫生信息化舆情监测周报", 1
+    )
+    result = load_bulletin(parsed("weekly-701.txt", text))
+    assert result.issue.series.slug == "weekly"
+    assert "刊名“卫生信息化舆情监测周报”与系列“全国卫生信息化舆情监测周报”不完全相同" in messages(
+        result.warnings
+    )
+
+
 def test_an_unknown_series_is_an_error():
     text = text_of("weekly-701.txt").replace("全国卫生信息化舆情监测周报", "示例区卫生舆情周报", 1)
     with pytest.raises(BulletinLoadError, match="没有名为“示例区卫生舆情周报”的系列"):
