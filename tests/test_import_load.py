@@ -11,6 +11,7 @@ from bulletins.importing import parse_document
 from bulletins.importing.load import BulletinLoadError, load_bulletin, plan_bulletin
 from bulletins.models import Article, Issue, Source, SourceAlias, Tag
 from tests import factories
+from tests.test_parse_docx import save, weekly_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bulletins"
 
@@ -84,6 +85,35 @@ def test_a_weekly_issue_is_stored_as_a_draft_with_its_articles():
     assert articles[0].body.endswith("让数据多跑路、群众少跑腿。")
     assert "<h3>三项重点任务</h3>" in articles[0].body_html
     assert articles[0].summary.startswith("本报讯记者从省卫生健康委获悉")
+
+
+@pytest.mark.parametrize(
+    ("name", "series", "number", "count"),
+    [
+        ("weekly-701.txt", "weekly", 701, 3),  # 〇 in the number, plain text
+        ("weekly-650-inline.txt", "weekly", 650, 2),  # 第六百五十期, fields on one line
+        ("monthly-555.md", "monthly", 555, 5),  # Markdown 月报, five articles
+        ("周报650.docx", "weekly", 650, 2),  # Word, built with python-docx
+    ],
+)
+def test_every_layout_is_stored_as_parsed(name, series, number, count):
+    """Each article's row holds exactly what the parser read: nothing lost or altered."""
+    data = save(weekly_document()) if name.endswith(".docx") else (FIXTURES / name).read_bytes()
+    bulletin = parse_document(name, data)
+    issue = load_bulletin(bulletin).issue
+    assert (issue.series.slug, issue.number) == (series, number)
+    assert (issue.period_start, issue.period_end) == (bulletin.period_start, bulletin.period_end)
+    rows = list(issue.articles.select_related("source").order_by("position"))
+    assert len(rows) == count
+    for row, article in zip(rows, bulletin.articles, strict=True):
+        assert (row.title, row.original_title, row.original_url, row.original_date) == (
+            article.title,
+            article.original_title,
+            article.link,
+            article.original_date,
+        )
+        assert (row.source.name if row.source else "") == article.source
+        assert row.body == article.body
 
 
 def test_the_warnings_keep_their_line_numbers():
