@@ -20,7 +20,7 @@ from tests.test_parse_properties import mangled
 pytestmark = pytest.mark.django_db
 
 LOADER_SETTINGS = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
