@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import content_version, preview, sequence
+from .admin_import import IssueImportMixin
 from .models import Article, Issue, Series, Source, SourceAlias, Tag
 
 # A link pasted without its scheme is taken as https (Django 6's default, chosen now).
@@ -63,7 +64,7 @@ class ArticleInline(admin.StackedInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(IssueImportMixin, admin.ModelAdmin):
     list_display = [
         "label_display",
         "series",

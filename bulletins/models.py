@@ -5,7 +5,9 @@ definition of what the public may see; every public view, feed and count starts 
 """
 
 import datetime
+import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
@@ -392,3 +394,30 @@ class Article(models.Model):
     @property
     def location_in_issue(self) -> str:
         return f"{self.issue.get_absolute_url()}#{self.anchor}"
+
+
+class PendingImport(models.Model):
+    """A bulletin file uploaded in the admin, kept between its review and the confirmation.
+
+    Stored in the database so that any app server can finish what another started; the
+    confirmation names the upload, never resends its content. Old ones are cleared when new
+    files are uploaded (settings.BULLETIN_IMPORT_KEEP_HOURS).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    batch = models.UUIDField(_("批次"), db_index=True)
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("上传人")
+    )
+    name = models.CharField(_("文件名"), max_length=255)
+    data = models.BinaryField(_("文件内容"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["batch", "position"]
+        verbose_name = _("待确认的导入文件")
+        verbose_name_plural = _("待确认的导入文件")
+
+    def __str__(self):
+        return self.name

@@ -45,10 +45,11 @@ _ALLOWED_TAGS = {
     "hr",
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "figure": {"class"}}
-_CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>).)+?)</em></p>", re.S)
+# The whole paragraph is one emphasis: '<p><em>a</em> b <em>c</em></p>' is not a caption.
+_CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>|</?em>).)+?)</em></p>", re.S)
 _HEADING = re.compile(r"<(/?)h1>")
-# A paragraph that is not a caption (the whole paragraph in emphasis).
-_PARAGRAPH = re.compile(r"<p>(?!<em>(?:(?!</?p>).)+?</em></p>)(.*?)</p>", re.S)
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_FIGURE = r'<figure class="caption"><figcaption>\g<text></figcaption></figure>'
 
 
 def render_markdown(text: str) -> str:
@@ -56,7 +57,7 @@ def render_markdown(text: str) -> str:
     html = _markdown.render(text or "")
     # Bodies sit under the page's own h1/h2, so their headings start at h3.
     html = _HEADING.sub(r"<\1h3>", html)
-    html = _CAPTION.sub(r'<figure class="caption"><figcaption>\g<text></figcaption></figure>', html)
+    html = _CAPTION.sub(_FIGURE, html)
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
@@ -72,7 +73,7 @@ def first_paragraph(text: str, limit: int = 160) -> str:
     Read from the rendered paragraphs, so Markdown syntax goes and literal text such as
     ``<script>`` or ``a > b`` stays as written. Photo captions are not paragraphs.
     """
-    for inner in _PARAGRAPH.findall(_markdown.render(text or "")):
+    for inner in _PARAGRAPH.findall(_CAPTION.sub(_FIGURE, _markdown.render(text or ""))):
         plain = " ".join(html.unescape(strip_tags(inner)).split())
         if len(plain) >= 8:
             return plain if len(plain) <= limit else plain[: limit - 1] + "…"

@@ -168,3 +168,16 @@ def editor(username="editor", password="editor-pass-123"):
     user = get_user_model().objects.create_user(username, password=password, is_staff=True)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="bulletins"))
     return user
+
+
+def staff_user(*permissions, username=None):
+    """A staff user (not a superuser) holding the given 'bulletins.add_issue'-style perms."""
+    user = get_user_model().objects.create_user(
+        username or f"editor{next(_counter)}", password="a-long-test-password", is_staff=True
+    )
+    for name in permissions:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user

@@ -194,6 +194,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Importing bulletin documents in the admin: the largest file accepted (Word files with
+# photos run to several MB), how many files in one upload, and how long an upload waits
+# for the editor to confirm it.
+BULLETIN_IMPORT_MAX_BYTES = int(os.environ.get("BULLETIN_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+BULLETIN_IMPORT_MAX_FILES = 20
+BULLETIN_IMPORT_KEEP_HOURS = 24
+
 # Shown in the page footer; the ICP record (备案) is set per deployment.
 SITE_NAME = os.environ.get("SITE_NAME", "卫生信息化舆情监测简报库")
 SITE_ICP_RECORD = os.environ.get("SITE_ICP_RECORD", "")
