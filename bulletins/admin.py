@@ -4,14 +4,22 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import content_version, preview, sequence
-from .models import Article, Issue, Series, Source, SourceAlias, Tag
+from . import content_version, history, preview, sequence, upkeep
+from .admin_history import ArticleHistoryAdminMixin, IssueHistoryAdminMixin
+from .admin_upkeep import UpkeepActionsMixin
+from .admin_workflow import (
+    WorkflowArticleAdminMixin,
+    WorkflowInlineMixin,
+    WorkflowIssueAdminMixin,
+)
+from .models import Article, Issue, Series, SlugRedirect, Source, SourceAlias, Tag
 
 
 class BulkTagForm(forms.Form):
@@ -41,7 +49,7 @@ class SeriesAdmin(admin.ModelAdmin):
     readonly_fields = ["slug"]
 
 
-class ArticleInline(admin.StackedInline):
+class ArticleInline(WorkflowInlineMixin, admin.StackedInline):
     model = Article
     extra = 0
     ordering = ["position"]
@@ -58,7 +66,7 @@ class ArticleInline(admin.StackedInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(WorkflowIssueAdminMixin, IssueHistoryAdminMixin, admin.ModelAdmin):
     list_display = [
         "label_display",
         "series",
@@ -78,9 +86,12 @@ class IssueAdmin(admin.ModelAdmin):
         (None, {"fields": [("series", "number"), "publication_date"]}),
         (_("监测时段"), {"fields": [("period_start", "period_end")]}),
         (None, {"fields": ["intro", "generated_intro"]}),
-        (_("发布"), {"fields": [("status", "published_at"), "preview_link"]}),
+        (
+            _("审核与发布"),
+            {"fields": [("status", "published_at"), "sign_off_display", "preview_link"]},
+        ),
     ]
-    readonly_fields = ["preview_link", "generated_intro"]
+    readonly_fields = ["preview_link", "generated_intro", "sign_off_display"]
     save_on_top = True
     change_list_template = "admin/bulletins/issue/change_list.html"
 
@@ -96,6 +107,8 @@ class IssueAdmin(admin.ModelAdmin):
 
     def next_issue_view(self, request, series):
         """'Create next issue': the add form, filled in from the series' latest issue."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         series = get_object_or_404(Series, slug=series)
         initial = sequence.next_issue_initial(series)
         query = urlencode({key: str(value) for key, value in initial.items()})
@@ -153,7 +166,7 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowArticleAdminMixin, ArticleHistoryAdminMixin, admin.ModelAdmin):
     list_display = ["title", "issue", "position", "source", "original_date"]
     list_filter = ["issue__series", "issue__status", "source", "tags"]
     list_select_related = ["issue__series", "source"]
@@ -175,6 +188,8 @@ class ArticleAdmin(admin.ModelAdmin):
             ]
             through.objects.bulk_create(links, ignore_conflicts=True)
             content_version.bump()  # bulk_create sends no m2m signal
+            history.set_comment(str(_("批量添加标签")))
+            history.add(*Issue.objects.filter(articles__in=queryset).distinct())
             self.message_user(
                 request,
                 _("已为 %(count)s 篇文章添加标签：%(tags)s")
@@ -215,13 +230,31 @@ class CountedArticlesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(CountedArticlesAdmin):
+class SourceAdmin(UpkeepActionsMixin, CountedArticlesAdmin):
     list_display = ["name", "kind", "homepage", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name"]
     inlines = [SourceAliasInline]
+    merge = staticmethod(upkeep.merge_sources)
 
 
 @admin.register(Tag)
-class TagAdmin(CountedArticlesAdmin):
+class TagAdmin(UpkeepActionsMixin, CountedArticlesAdmin):
     list_display = ["name", "slug", "article_count"]
+    merge = staticmethod(upkeep.merge_tags)
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    """Old addresses left by renames and merges; delete one to free it."""
+
+    list_display = ["old_slug", "content_type", "target", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["old_slug"]
+    readonly_fields = ["content_type", "object_id", "old_slug", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

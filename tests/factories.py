@@ -70,3 +70,25 @@ def article(*, issue_obj=None, tags=(), **fields):
     if tags:
         obj.tags.set(tags)
     return obj
+
+
+def staff_user(username=None, group=None, **fields):
+    """A staff account, in the group 编辑 or 审核 (made by migration) when given."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    username = username or f"staff{next(_counter)}"
+    user = get_user_model().objects.create_user(
+        username, password="a-long-test-password-1", is_staff=True, **fields
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def editor(username="editor", **fields):
+    return staff_user(username, group="编辑", **fields)
+
+
+def reviewer(username="reviewer", **fields):
+    return staff_user(username, group="审核", **fields)
