@@ -118,6 +118,17 @@ class IssueAdmin(WorkflowIssueAdminMixin, IssueHistoryAdminMixin, admin.ModelAdm
         extra_context = {**(extra_context or {}), "all_series": Series.objects.all()}
         return super().changelist_view(request, extra_context)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Article:
+            # Articles that move or go leave their positions first, so that two can swap.
+            leaving = [
+                inline.instance.pk
+                for inline in formset.initial_forms
+                if inline.cleaned_data.get("DELETE") or "position" in inline.changed_data
+            ]
+            Article.objects.filter(pk__in=leaving).step_aside()
+        super().save_formset(request, form, formset, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         issue = form.instance

@@ -20,7 +20,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -84,9 +83,6 @@ ARTICLE_COMPARED = [
     ("body", gettext_lazy("正文")),
 ]
 TEXT_FIELDS = {"intro", "body", "title", "original_title"}
-# Restoring puts articles back at their old positions; (issue, position) is unique, so
-# current articles step aside first.
-POSITION_OFFSET = 10_000
 _FORMAT = "json"
 
 
@@ -111,11 +107,18 @@ def recorded(user=None, comment: str = ""):
 
 
 def add(*objects) -> None:
-    """Record objects changed without save() (update(), bulk_create) in the open revision."""
+    """Record objects changed without save() (update(), bulk_create) in the open revision.
+
+    An issue is recorded with its articles as they are now, even those already in the
+    revision (a revision keeps the first copy of an object it only reached by following).
+    """
     if not reversion.is_active():
         return
     for obj in objects:
         reversion.add_to_revision(obj)
+        if isinstance(obj, Issue):
+            for article in obj.articles.all():
+                reversion.add_to_revision(article)
 
 
 def set_comment(comment: str) -> None:
@@ -424,7 +427,7 @@ def restore(version: Version, user) -> Issue:
         ensure_recorded(issue, user)
         with recorded(user, _("恢复为 %(when)s 的版本") % {"when": when}):
             issue.articles.exclude(pk__in=old.articles).delete()
-            issue.articles.update(position=F("position") + POSITION_OFFSET)
+            issue.articles.all().step_aside()  # old positions may be taken now
             content_version.bump()  # update() sends no signal
 
             restored_issue = _deserialize(version)

@@ -362,6 +362,10 @@ class Tag(Renamable):
         return permalink("bulletins:tag-detail", kwargs={"slug": self.slug})
 
 
+# Added to positions set aside during a reordering (positions are small numbers).
+POSITION_ASIDE = 10_000
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may see: those whose issue is published."""
@@ -375,6 +379,14 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of articles shows: issue, series, source and tags, in few queries."""
         return self.select_related("issue__series", "source").prefetch_related("tags")
+
+    def step_aside(self) -> int:
+        """Move these articles to positions no one uses, before they are given new ones.
+
+        (issue, position) is unique and checked row by row, so two articles can only swap
+        places if both first leave theirs. Sends no signal: the saves that follow do.
+        """
+        return self.update(position=models.F("position") + POSITION_ASIDE)
 
 
 class Article(models.Model):
