@@ -74,11 +74,12 @@ class IssueAdmin(WorkflowIssueAdminMixin, IssueHistoryAdminMixin, admin.ModelAdm
         "status",
         "published_at",
         "is_published",
+        "approved_by",
         "article_count",
     ]
     list_display_links = ["label_display"]
     list_filter = ["series", "status", YearListFilter]
-    list_select_related = ["series"]
+    list_select_related = ["series", "approved_by"]
     search_fields = ["intro", "articles__title", "articles__body"]
     date_hierarchy = "publication_date"
     inlines = [ArticleInline]

@@ -163,7 +163,9 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
                 self.log_change(request, issue, _("恢复为较早的版本"))
                 messages.success(request, _("已恢复所选版本；恢复前的内容仍保留在修改记录中。"))
                 return redirect("admin:bulletins_issue_change", issue.pk)
-        comparison = history.compare(history.current_snapshot(issue), history.snapshot(version))
+        comparison = history.compare(
+            history.current_snapshot(issue), history.restored_snapshot(version, issue)
+        )
         context = self._context(
             request,
             issue,

@@ -219,6 +219,17 @@ def issue_version_beside(article_version: Version) -> Version | None:
     ).first()
 
 
+# What a restore leaves as it is (the workflow's state, see restore()).
+KEPT_ON_RESTORE = ("status", "published_at", "approved_by_id", "approved_at")
+
+
+def restored_snapshot(version: Version, issue) -> Snapshot:
+    """The issue as restoring ``version`` would leave it."""
+    result = snapshot(version)
+    result.issue.update({name: getattr(issue, name) for name in KEPT_ON_RESTORE})
+    return result
+
+
 def current_snapshot(issue) -> Snapshot:
     issue_values = {name: getattr(issue, name) for name, _label in ISSUE_COMPARED}
     articles = {}
@@ -431,7 +442,7 @@ def restore(version: Version, user) -> Issue:
             content_version.bump()  # update() sends no signal
 
             restored_issue = _deserialize(version)
-            for name in ("status", "published_at", "approved_by_id", "approved_at"):
+            for name in KEPT_ON_RESTORE:
                 setattr(restored_issue.object, name, getattr(issue, name))
             sources = _existing(Source, [d["source_id"] for d in old.articles.values()])
             tags = _existing(Tag, [pk for d in old.articles.values() for pk in d.get("tags", [])])

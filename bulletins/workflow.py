@@ -76,7 +76,10 @@ def check(user, before: State | None, after: State) -> None:
 
 
 def check_new(user, issue: Issue) -> None:
-    """For code that creates issues (the importer): may ``user`` create this one?"""
+    """For code that creates issues (the importer): may ``user`` create this one?
+
+    Only the workflow's rule; the caller checks the model permission (add_issue) as usual.
+    """
     check(user, None, State.of(issue))
 
 

@@ -146,6 +146,8 @@ def test_restoring_keeps_status_publication_time_and_sign_off(client):
     save(client, issue, status="published")
     issue.refresh_from_db()
     published_at = issue.published_at
+    page = client.get(restore_url(issue, versions(issue)[-1])).text
+    assert '<tr class="same"><th scope="row">状态</th>' in page  # shown as it will be
     client.post(restore_url(issue, versions(issue)[-1]))
     issue.refresh_from_db()
     assert issue.intro == "审核时改过。"
