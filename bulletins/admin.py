@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,9 +12,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import content_version, preview, sequence
+from . import content_version, history, preview, sequence, upkeep
+from .admin_history import ArticleHistoryAdminMixin, IssueHistoryAdminMixin
 from .admin_import import IssueImportMixin
-from .models import Article, Issue, Series, Source, SourceAlias, Tag
+from .admin_upkeep import UpkeepActionsMixin
+from .admin_workflow import (
+    WorkflowArticleAdminMixin,
+    WorkflowInlineMixin,
+    WorkflowIssueAdminMixin,
+)
+from .models import Article, Issue, Series, SlugRedirect, Source, SourceAlias, Tag
 
 # A link pasted without its scheme is taken as https (Django 6's default, chosen now).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -46,7 +54,7 @@ class SeriesAdmin(admin.ModelAdmin):
     readonly_fields = ["slug"]
 
 
-class ArticleInline(admin.StackedInline):
+class ArticleInline(WorkflowInlineMixin, admin.StackedInline):
     model = Article
     extra = 0
     ordering = ["position"]
@@ -64,7 +72,9 @@ class ArticleInline(admin.StackedInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(IssueImportMixin, admin.ModelAdmin):
+class IssueAdmin(
+    IssueImportMixin, WorkflowIssueAdminMixin, IssueHistoryAdminMixin, admin.ModelAdmin
+):
     list_display = [
         "label_display",
         "series",
@@ -72,11 +82,12 @@ class IssueAdmin(IssueImportMixin, admin.ModelAdmin):
         "status",
         "published_at",
         "is_published",
+        "approved_by",
         "article_count",
     ]
     list_display_links = ["label_display"]
     list_filter = ["series", "status", YearListFilter]
-    list_select_related = ["series"]
+    list_select_related = ["series", "approved_by"]
     search_fields = ["intro", "articles__title", "articles__body"]
     date_hierarchy = "publication_date"
     inlines = [ArticleInline]
@@ -84,9 +95,12 @@ class IssueAdmin(IssueImportMixin, admin.ModelAdmin):
         (None, {"fields": [("series", "number"), "publication_date"]}),
         (_("监测时段"), {"fields": [("period_start", "period_end")]}),
         (None, {"fields": ["intro", "generated_intro"]}),
-        (_("发布"), {"fields": [("status", "published_at"), "preview_link"]}),
+        (
+            _("审核与发布"),
+            {"fields": [("status", "published_at"), "sign_off_display", "preview_link"]},
+        ),
     ]
-    readonly_fields = ["preview_link", "generated_intro"]
+    readonly_fields = ["preview_link", "generated_intro", "sign_off_display"]
     save_on_top = True
     change_list_template = "admin/bulletins/issue/change_list.html"
 
@@ -102,6 +116,8 @@ class IssueAdmin(IssueImportMixin, admin.ModelAdmin):
 
     def next_issue_view(self, request, series):
         """'Create next issue': the add form, filled in from the series' latest issue."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         series = get_object_or_404(Series, slug=series)
         initial = sequence.next_issue_initial(series)
         query = urlencode({key: str(value) for key, value in initial.items()})
@@ -110,6 +126,17 @@ class IssueAdmin(IssueImportMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "all_series": Series.objects.all()}
         return super().changelist_view(request, extra_context)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Article:
+            # Articles that move or go leave their positions first, so that two can swap.
+            leaving = [
+                inline.instance.pk
+                for inline in formset.initial_forms
+                if inline.cleaned_data.get("DELETE") or "position" in inline.changed_data
+            ]
+            Article.objects.filter(pk__in=leaving).step_aside()
+        super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -161,7 +188,7 @@ class IssueAdmin(IssueImportMixin, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowArticleAdminMixin, ArticleHistoryAdminMixin, admin.ModelAdmin):
     list_display = ["title", "issue", "position", "source", "original_date"]
     list_filter = ["issue__series", "issue__status", "source", "tags"]
     list_select_related = ["issue__series", "source"]
@@ -184,6 +211,8 @@ class ArticleAdmin(admin.ModelAdmin):
             ]
             through.objects.bulk_create(links, ignore_conflicts=True)
             content_version.bump()  # bulk_create sends no m2m signal
+            history.set_comment(str(_("批量添加标签")))
+            history.add(*Issue.objects.filter(articles__in=queryset).distinct())
             self.message_user(
                 request,
                 _("已为 %(count)s 篇文章添加标签：%(tags)s")
@@ -229,14 +258,32 @@ class CountedArticlesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(CountedArticlesAdmin):
+class SourceAdmin(UpkeepActionsMixin, CountedArticlesAdmin):
     list_display = ["name", "kind", "homepage", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name"]
     inlines = [SourceAliasInline]
     formfield_overrides = URL_FIELDS
+    merge = staticmethod(upkeep.merge_sources)
 
 
 @admin.register(Tag)
-class TagAdmin(CountedArticlesAdmin):
+class TagAdmin(UpkeepActionsMixin, CountedArticlesAdmin):
     list_display = ["name", "slug", "article_count"]
+    merge = staticmethod(upkeep.merge_tags)
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    """Old addresses left by renames and merges; delete one to free it."""
+
+    list_display = ["old_slug", "content_type", "target", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["old_slug"]
+    readonly_fields = ["content_type", "object_id", "old_slug", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import history
 from .importing import BulletinParseError, ParsedArticle, ParsedBulletin, Problem, parse_document
 from .importing.filetypes import EXTENSIONS, check_file, too_large
 from .importing.load import ImportPlan, SourcePlan, load_bulletin, plan_bulletin
@@ -249,7 +250,10 @@ class IssueImportMixin:
                 raise BulletinParseError(
                     [Problem(0, _("%(issue)s已存在，你没有修改它的权限。") % {"issue": plan.label})]
                 )
-            result = load_bulletin(parsed, publish=False)
+            note = _("从文件“%(file)s”导入") % {"file": upload.name}
+            with history.recorded(request.user, note):
+                result = load_bulletin(parsed, publish=False)
+                history.add(result.issue)
         except BulletinParseError as error:
             messages.error(
                 request,
@@ -258,7 +262,6 @@ class IssueImportMixin:
             )
             return None
         issue = result.issue
-        note = _("从文件“%(file)s”导入") % {"file": upload.name}
         if result.created:
             self.log_addition(request, issue, note)
             text = _("%(file)s：已新建%(issue)s（草稿），%(n)s篇文章。")

@@ -8,6 +8,7 @@ class BulletinsConfig(AppConfig):
     verbose_name = _("舆情监测简报")
 
     def ready(self):
-        from . import content_version
+        from . import content_version, history
 
         content_version.connect_signals()
+        history.register()

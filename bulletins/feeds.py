@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import feedgenerator, timezone
 from django.utils.html import escape
 
-from . import derived, feed_catalogue, feed_content
+from . import derived, feed_catalogue, feed_content, redirects
 from .models import PUBLISHER, Article, Issue, Series, Source, Tag
 
 FEED_ITEMS = 50
@@ -180,9 +180,24 @@ class ArticlesFeed(ArticleFeed):
 
 
 class ArticlesOfFeed(ArticleFeed):
-    """One tag's or one source's articles; 404 while it has no public article."""
+    """One tag's or one source's articles; 404 while it has no public article.
+
+    A slug it had before a rename or merge answers 301 to its feed under the current one.
+    """
 
     model = None
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            return redirects.moved_permanently(
+                request, self.model, kwargs["slug"], url_of=self.feed_url
+            )
+
+    def feed_url(self, subject) -> str:
+        entry = self.catalogue_entry(subject)
+        return entry.atom_url if self.feed_type is AtomWithContent else entry.rss_url
 
     def get_object(self, request, slug):
         return self.model.objects.get(slug=slug)

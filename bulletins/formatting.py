@@ -47,3 +47,14 @@ def issue_citation(
 ) -> str:
     """GB/T 7714-2015, a report online: 责任者. 题名: 其他题名信息[R/OL]. (日期)[引用日期]. URL."""
     return f"{publisher}. {series}: {label}[R/OL]. ({date:%Y-%m-%d})[{accessed:%Y-%m-%d}]. {url}."
+
+
+def person_name(user) -> str:
+    """A user as the bulletin names them: 张伟 (family name first, no space), else the login."""
+    full = f"{user.last_name}{user.first_name}".strip()
+    return full or user.get_username()
+
+
+def sign_off(name: str, day: datetime.date) -> str:
+    """The 签发 line printed under the masthead: 签发：张伟　2025年8月8日."""
+    return f"签发：{name}　{chinese_date(day)}" if name else f"签发：{chinese_date(day)}"

@@ -8,6 +8,8 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
@@ -118,6 +120,17 @@ class Issue(models.Model):
         blank=True,
         help_text=_("状态为“已发布”且到达此时间后对公众可见；设为将来的时间即定时发布。"),
     )
+    # Set by the workflow (workflow.py) when a reviewer publishes or schedules the issue.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("签发人"),
+    )
+    approved_at = models.DateTimeField(_("签发时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
@@ -128,6 +141,7 @@ class Issue(models.Model):
         get_latest_by = "publication_date"
         verbose_name = _("期刊")
         verbose_name_plural = _("期刊")
+        permissions = [("publish_issue", _("审核期刊：发布、定时发布、撤回"))]
         constraints = [
             models.UniqueConstraint(fields=["series", "number"], name="unique_issue_number"),
             models.CheckConstraint(
@@ -192,6 +206,16 @@ class Issue(models.Model):
         )
 
     @property
+    def sign_off(self) -> str:
+        """签发：张伟 2025年8月8日: who approved the issue and when, for the printed bulletin."""
+        if self.approved_at is None:
+            return ""
+        return formatting.sign_off(
+            formatting.person_name(self.approved_by) if self.approved_by else "",
+            timezone.localtime(self.approved_at).date(),
+        )
+
+    @property
     def display_intro(self) -> str:
         """The editor's own 导语, or the standard sentence when they left it blank."""
         return self.intro or self.generated_intro()
@@ -229,7 +253,74 @@ class Issue(models.Model):
         return previous, following
 
 
-class Source(models.Model):
+class SlugRedirectManager(models.Manager):
+    def remember(self, obj, old_slug: str) -> None:
+        """``old_slug`` now leads to ``obj``; ``obj``'s own slug redirects nowhere."""
+        content_type = ContentType.objects.get_for_model(obj)
+        self.update_or_create(
+            content_type=content_type, old_slug=old_slug, defaults={"object_id": obj.pk}
+        )
+        self.filter(content_type=content_type, old_slug=obj.slug).delete()
+
+
+class SlugRedirect(models.Model):
+    """An old address of a source or tag that was renamed or merged into another one.
+
+    The public source and tag pages answer an unknown slug found here with a permanent
+    redirect to the object's current page (see redirects.py).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    old_slug = models.CharField(_("旧网址名"), max_length=100)
+    # The id of a source or tag merged into the target: old versions that cite it are
+    # restored citing the target instead (history.py).
+    merged_pk = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = SlugRedirectManager()
+
+    class Meta:
+        ordering = ["old_slug"]
+        verbose_name = _("旧网址转向")
+        verbose_name_plural = _("旧网址转向")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "old_slug"], name="unique_old_slug"),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="slugredirect_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.target}"
+
+
+class Renamable(models.Model):
+    """A source or tag: a readable slug made from the name; a changed slug keeps redirecting."""
+
+    redirects = GenericRelation(SlugRedirect)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        model = type(self)
+        stored = None
+        if not self._state.adding:
+            stored = model._default_manager.filter(pk=self.pk).values("name", "slug").first()
+        if not self.slug:
+            self.slug = unique_slug(model, self.name, self.pk)
+        super().save(*args, **also_update(kwargs, "name", "slug"))
+        if stored is not None:
+            self.renamed(old_name=stored["name"], old_slug=stored["slug"])
+
+    def renamed(self, old_name: str, old_slug: str) -> None:
+        if old_slug != self.slug:
+            SlugRedirect.objects.remember(self, old_slug)
+
+
+class Source(Renamable):
     class Kind(models.TextChoices):
         CENTRAL = "central", _("中央媒体")
         LOCAL = "local", _("地方媒体")
@@ -257,13 +348,15 @@ class Source(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Source, self.name, self.pk)
-        super().save(*args, **also_update(kwargs, "name", "slug"))
-
     def get_absolute_url(self):
         return permalink("bulletins:source-detail", kwargs={"slug": self.slug})
+
+    def renamed(self, old_name: str, old_slug: str) -> None:
+        super().renamed(old_name, old_slug)
+        if old_name != self.name:
+            # Documents citing the old name still find this source.
+            SourceAlias.objects.get_or_create(name=old_name, defaults={"source": self})
+            SourceAlias.objects.filter(name=self.name, source=self).delete()
 
 
 class SourceAlias(models.Model):
@@ -283,7 +376,7 @@ class SourceAlias(models.Model):
         return f"{self.name} → {self.source.name}"
 
 
-class Tag(models.Model):
+class Tag(Renamable):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     slug = models.SlugField(
         _("网址名"),
@@ -303,13 +396,12 @@ class Tag(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Tag, self.name, self.pk)
-        super().save(*args, **also_update(kwargs, "name", "slug"))
-
     def get_absolute_url(self):
         return permalink("bulletins:tag-detail", kwargs={"slug": self.slug})
+
+
+# Added to positions set aside during a reordering (positions are small numbers).
+POSITION_ASIDE = 10_000
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -325,6 +417,14 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of articles shows: issue, series, source and tags, in few queries."""
         return self.select_related("issue__series", "source").prefetch_related("tags")
+
+    def step_aside(self) -> int:
+        """Move these articles to positions no one uses, before they are given new ones.
+
+        (issue, position) is unique and checked row by row, so two articles can only swap
+        places if both first leave theirs. Sends no signal: the saves that follow do.
+        """
+        return self.update(position=models.F("position") + POSITION_ASIDE)
 
 
 class Article(models.Model):

@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import derived, feed_catalogue, listing, preview
+from . import derived, feed_catalogue, listing, preview, redirects
 from .exporting.views import citations_for
 from .filters import ArticleFilterSet
 from .formatting import chinese_date
@@ -265,14 +265,19 @@ class TagListView(ListView):
 
 
 class ArticlesOfMixin(FeedLinksMixin, LenientPaginationMixin):
-    """One source's or one tag's public articles, newest first; 404 if it has none."""
+    """One source's or one tag's public articles, newest first; 404 if it has none.
+
+    A slug it had before a rename or merge answers 301 to its current page.
+    """
 
     model = None
     paginate_by = ARTICLES_PER_PAGE
     page_rows = staticmethod(articles_by_pk)
 
     def get(self, request, *args, **kwargs):
-        self.subject = get_object_or_404(self.model, slug=kwargs["slug"])
+        self.subject = self.model.objects.filter(slug=kwargs["slug"]).first()
+        if self.subject is None:
+            return redirects.moved_permanently(request, self.model, kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

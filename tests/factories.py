@@ -5,7 +5,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from bulletins.models import Article, Issue, Series, Source, Tag
@@ -163,21 +163,26 @@ def unpublished_issues(*, tags=(), source_obj=None) -> list:
     return made
 
 
-def editor(username="editor", password="editor-pass-123"):
-    """A staff user with every permission on the bulletins models: not a superuser."""
-    user = get_user_model().objects.create_user(username, password=password, is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="bulletins"))
-    return user
-
-
-def staff_user(*permissions, username=None):
-    """A staff user (not a superuser) holding the given 'bulletins.add_issue'-style perms."""
+def staff_user(username=None, *, group=None, permissions=(), **fields):
+    """A staff account (not a superuser unless told), in the group 编辑 or 审核 (made by a
+    migration) when given, holding extra permissions such as 'bulletins.add_issue'."""
+    username = username or f"staff{next(_counter)}"
     user = get_user_model().objects.create_user(
-        username or f"editor{next(_counter)}", password="a-long-test-password", is_staff=True
+        username, password="a-long-test-password-1", is_staff=True, **fields
     )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
     for name in permissions:
         app_label, codename = name.split(".")
         user.user_permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return user
+
+
+def editor(username="editor", **fields):
+    return staff_user(username, group="编辑", **fields)
+
+
+def reviewer(username="reviewer", **fields):
+    return staff_user(username, group="审核", **fields)

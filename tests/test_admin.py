@@ -35,6 +35,7 @@ def column(html: str, name: str) -> list[str]:
 
 
 def test_an_editor_makes_an_issue_with_two_articles_in_the_admin(editor_client, client):
+    """The editor writes it and submits it for review; a reviewer publishes it."""
     xinhua = factories.source("新华社")
     insurance, ai = factories.tag("医保"), factories.tag("人工智能")
     add_url = reverse("admin:bulletins_issue_add")
@@ -49,9 +50,7 @@ def test_an_editor_makes_an_issue_with_two_articles_in_the_admin(editor_client, 
         "period_start": "2025-08-02",
         "period_end": "2025-08-08",
         "intro": "",
-        "status": Issue.Status.PUBLISHED,
-        "published_at_0": "2025-08-08",
-        "published_at_1": "09:00:00",
+        "status": Issue.Status.REVIEW,
         "articles-TOTAL_FORMS": "2",
         "articles-INITIAL_FORMS": "0",
         "articles-MIN_NUM_FORMS": "0",
@@ -83,6 +82,12 @@ def test_an_editor_makes_an_issue_with_two_articles_in_the_admin(editor_client, 
     assert response["Location"] == ISSUES
 
     issue = Issue.objects.get(series__slug="weekly", number=636)
+    assert issue.status == Issue.Status.REVIEW and not issue.is_published()
+    assert client.get("/issues/weekly/636/").status_code == 404
+    reviewer = Client()
+    reviewer.force_login(factories.reviewer())
+    reviewer.post(ISSUES, {"action": "approve_now", "_selected_action": [issue.pk]})
+    issue.refresh_from_db()
     assert issue.is_published()
     first, second = issue.articles.all()
     assert (first.position, first.title, first.source, first.original_title) == (

@@ -5,6 +5,8 @@ import io
 
 import docx
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from bulletins.formatting import standard_intro
 from tests import factories
@@ -120,3 +122,129 @@ def test_pages_offer_citations(client, bulletin):
     issue_page = client.get(bulletin.get_absolute_url()).text
     assert "[R/OL]" in issue_page
     assert "bulletin.docx" in issue_page and "print/" in issue_page
+
+
+CENTRE_SENTENCE = (
+    "本期周报共收集3篇卫生健康大数据与政策研究相关信息，时间从2025年8月2日到2025年8月8日，"
+    "监测范围包括全国主流媒体及政府网站等。"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("series_slug, word", [("weekly", "周报"), ("monthly", "月报")])
+def test_an_issue_generates_the_centres_sentence_exactly(client, series_slug, word):
+    """Built from the issue's own data: series word, article count, covered period."""
+    issue = factories.issue(
+        series_slug=series_slug,
+        publication_date=datetime.date(2025, 8, 8),
+        period_start=datetime.date(2025, 8, 2),
+        period_end=datetime.date(2025, 8, 8),
+        intro="",
+    )
+    for _ in range(3):
+        factories.article(issue_obj=issue)
+    expected = CENTRE_SENTENCE.replace("周报", word)
+    assert issue.generated_intro() == expected
+    assert expected in client.get(issue.get_absolute_url()).text
+    assert expected in client.get(f"{issue.get_absolute_url()}print/").text
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_generated_sentence_beside_the_editors_own(admin_client, bulletin):
+    bulletin.intro = "编辑自己写的导语。"
+    bulletin.save()
+    url = reverse("admin:bulletins_issue_change", args=[bulletin.pk])
+    page = admin_client.get(url).text
+    assert "编辑自己写的导语。" in page
+    assert "本期周报共收集2篇卫生健康大数据与政策研究相关信息" in page
+
+
+@pytest.fixture
+def signed_bulletin(bulletin):
+    reviewer = factories.reviewer(last_name="王", first_name="芳")
+    bulletin.approved_by = reviewer
+    bulletin.approved_at = timezone.make_aware(datetime.datetime(2025, 8, 8, 9, 30))
+    bulletin.save()
+    return bulletin
+
+
+def in_order(haystack, needles):
+    """Each needle is found after the one before it."""
+    position = 0
+    for needle in needles:
+        found = haystack.find(needle, position)
+        assert found >= 0, f"{needle!r} missing after position {position}"
+        position = found + len(needle)
+
+
+ARTICLE_FIELDS_IN_ORDER = [
+    "二、具体内容",
+    "标题：推动人工智能应用于医保",
+    "来源：",
+    "中国科技网",
+    "链接：",
+    "http://www.example.cn/a.shtml",
+    "主要内容：",
+    "第一段",
+    "小标题",
+    "最后一段。",
+    "标题：智慧医保大赛启动",
+    "来源：",
+    "央广网",
+    "链接：",
+    "无",
+    "主要内容：",
+    "只有一段。",
+]
+
+
+@pytest.mark.django_db
+def test_word_document_in_order_with_the_sign_off(client, signed_bulletin):
+    """Masthead, sign-off, 导语, contents in order, then every article's fields and body."""
+    response = client.get(f"{signed_bulletin.get_absolute_url()}bulletin.docx")
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    in_order(
+        text,
+        [
+            "全国卫生信息化舆情监测周报",
+            "（第六三六期）",
+            "北京市卫生健康大数据与政策研究中心",
+            "2025年8月8日",
+            "签发：王芳　2025年8月8日",
+            "本期导语",
+            "本期周报共收集2篇",
+            "一、信息目录",
+            "1. 推动人工智能应用于医保（中国科技网）",
+            "2. 智慧医保大赛启动（央广网）",
+            *ARTICLE_FIELDS_IN_ORDER,
+        ],
+    )
+
+
+@pytest.mark.django_db
+def test_print_page_in_order_with_the_sign_off(client, signed_bulletin):
+    page = client.get(f"{signed_bulletin.get_absolute_url()}print/").text
+    in_order(
+        page,
+        [
+            "全国卫生信息化舆情监测周报",
+            "（第六三六期）",
+            "北京市卫生健康大数据与政策研究中心",
+            "2025年8月8日",
+            "签发：王芳　2025年8月8日",
+            "本期导语",
+            "一、信息目录",
+            "推动人工智能应用于医保",
+            "（中国科技网）",
+            "智慧医保大赛启动",
+            "（央广网）",
+            *ARTICLE_FIELDS_IN_ORDER,
+        ],
+    )
+    assert 'href="http://www.example.cn/a.shtml"' in page
+
+
+@pytest.mark.django_db
+def test_no_sign_off_line_before_a_reviewer_approved(client, bulletin):
+    assert "签发" not in client.get(f"{bulletin.get_absolute_url()}print/").text

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from bulletins import history
 from bulletins.models import Article, Issue, PendingImport
 from tests import factories
 from tests.test_import_load import database_state
@@ -112,6 +113,11 @@ def test_confirming_one_file_imports_a_draft_and_opens_its_change_page(admin_cli
     entry = LogEntry.objects.get(object_id=str(issue.pk))
     assert entry.is_addition() and "weekly-701.txt" in entry.get_change_message()
     assert admin_client.get(response["Location"]).status_code == 200
+    # The import is the issue's first version in its history, by the editor who imported.
+    [version] = history.issue_versions(issue)
+    assert version.revision.user.username == "admin"
+    assert "weekly-701.txt" in version.revision.get_comment()
+    assert len(version.revision.version_set.all()) == 1 + 3  # the issue and its articles
 
 
 def test_several_files_land_on_the_issue_list_with_a_message_per_file(admin_client):
@@ -247,7 +253,7 @@ def test_one_refused_file_names_itself_and_stores_nothing(admin_client):
 
 
 def test_someone_not_staff_is_sent_to_the_login_page(client):
-    user = factories.staff_user("bulletins.add_issue")
+    user = factories.staff_user(permissions=["bulletins.add_issue"])
     user.is_staff = False
     user.save()
     client.force_login(user)
@@ -258,7 +264,9 @@ def test_someone_not_staff_is_sent_to_the_login_page(client):
 
 
 def test_staff_without_the_add_issue_permission_are_refused(client):
-    client.force_login(factories.staff_user("bulletins.change_issue", "bulletins.view_issue"))
+    client.force_login(
+        factories.staff_user(permissions=["bulletins.change_issue", "bulletins.view_issue"])
+    )
     assert client.get(IMPORT_URL).status_code == 403
     assert upload_files(client, upload("weekly-701.txt")).status_code == 403
     page = client.get(reverse("admin:bulletins_issue_changelist")).text
@@ -267,7 +275,9 @@ def test_staff_without_the_add_issue_permission_are_refused(client):
 
 def test_adding_without_the_change_permission_cannot_overwrite_an_existing_issue(client):
     factories.issue(number=701, publication_date=datetime.date(2026, 3, 13))
-    client.force_login(factories.staff_user("bulletins.add_issue", "bulletins.view_issue"))
+    client.force_login(
+        factories.staff_user(permissions=["bulletins.add_issue", "bulletins.view_issue"])
+    )
     review_url = review_url_after_upload(client, upload("weekly-701.txt"))
     page = client.get(review_url).text
     assert "周报 第七〇一期已存在，你没有修改它的权限" in page
@@ -279,7 +289,9 @@ def test_adding_without_the_change_permission_cannot_overwrite_an_existing_issue
 def test_one_editor_cannot_open_or_confirm_another_editors_upload(client, admin_client):
     review_url = review_url_after_upload(admin_client, upload("weekly-701.txt"))
     pending = PendingImport.objects.get()
-    client.force_login(factories.staff_user("bulletins.add_issue", "bulletins.change_issue"))
+    client.force_login(
+        factories.staff_user(permissions=["bulletins.add_issue", "bulletins.change_issue"])
+    )
     response = client.get(review_url)
     assert response["Location"] == IMPORT_URL
     assert "上传的文件已过期或不存在" in flash(response)[0]
@@ -300,7 +312,7 @@ def test_an_upload_left_too_long_has_expired(admin_client):
 
 def test_posts_need_the_csrf_token():
     client = Client(enforce_csrf_checks=True)
-    user = factories.staff_user("bulletins.add_issue", "bulletins.change_issue")
+    user = factories.staff_user(permissions=["bulletins.add_issue", "bulletins.change_issue"])
     client.force_login(user)
     response = client.post(IMPORT_URL, {"files": [upload("weekly-701.txt")]})
     assert response.status_code == 403

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError, OutputWrapper
 
+from bulletins import history
 from bulletins.management.commands.import_bulletins import Command, Progress
 from bulletins.models import Article, Issue, Source
 from tests.test_import_load import database_state
@@ -180,3 +181,12 @@ def test_the_progress_bar_is_drawn_only_on_a_terminal():
     quiet.start("导入")
     quiet.advance()
     assert piped.getvalue() == ""
+
+
+def test_each_imported_issue_starts_its_history():
+    """The command records a version of the issue and its articles, naming the file."""
+    run(FIXTURES / "weekly-701.txt")
+    issue = Issue.objects.get()
+    [version] = history.issue_versions(issue)
+    assert "weekly-701.txt" in version.revision.get_comment()
+    assert version.revision.version_set.count() == 1 + issue.articles.count()

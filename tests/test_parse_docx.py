@@ -240,6 +240,7 @@ def test_the_sites_own_word_export_reads_back():
         label="第六三七期",
         title="全国卫生信息化舆情监测周报（第六三七期）",
         publication_date=datetime.date(2025, 8, 15),
+        sign_off="签发：张伟　2025年8月14日",
         display_intro="本期周报共收集2篇卫生健康大数据与政策研究相关信息，"
         "时间从2025年8月9日到2025年8月15日，监测范围包括全国主流媒体及政府网站等。",
     )

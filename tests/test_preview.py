@@ -40,6 +40,17 @@ def test_staff_see_the_draft_with_a_banner_uncached_and_unindexed(staff_client, 
         assert "预览" in response.text and "尚未公开的文章" in response.text
         assert "no-store" in response["Cache-Control"]
         assert response["X-Robots-Tag"].startswith("noindex")
+        assert '<meta name="robots" content="noindex' in response.text
+
+
+@pytest.mark.django_db
+def test_editors_and_reviewers_preview_but_staff_without_a_role_do_not(client, draft):
+    """Previewing needs the right to view issues, which both groups have."""
+    for user in [factories.editor(), factories.reviewer()]:
+        client.force_login(user)
+        assert "尚未公开的文章" in client.get(draft.get_absolute_url()).text
+    client.force_login(factories.staff_user("plain"))
+    assert client.get(draft.get_absolute_url()).status_code == 404
 
 
 @pytest.mark.django_db
@@ -75,3 +86,4 @@ def test_published_pages_carry_no_banner(client):
     response = client.get(article.issue.get_absolute_url())
     assert "preview-banner" not in response.text
     assert "X-Robots-Tag" not in response
+    assert 'name="robots"' not in response.text

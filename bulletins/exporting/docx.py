@@ -127,6 +127,8 @@ def issue_document(issue, articles) -> bytes:
     _centred(document, issue.series.name, 20, bold=True, colour=RGBColor(0xA0, 0x1C, 0x13))
     _centred(document, f"（{issue.label}）", 14, bold=True)
     _centred(document, f"{issue.series.publisher}    {chinese_date(issue.publication_date)}", 11)
+    if issue.sign_off:
+        _centred(document, issue.sign_off, 10.5)
 
     document.add_heading("本期导语", level=2)
     document.add_paragraph(issue.display_intro)

@@ -11,7 +11,7 @@ from .docx import issue_document
 
 
 def get_issue(request, series, number):
-    issues = Issue.objects.select_related("series")
+    issues = Issue.objects.select_related("series", "approved_by")
     issue = get_object_or_404(issues, series__slug=series, number=number)
     if not issue.is_published() and not preview.may_preview(request, issue):
         raise Http404("not public")

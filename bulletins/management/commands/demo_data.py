@@ -4,7 +4,7 @@ import datetime
 import random
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -30,11 +30,13 @@ def last_day_of_month(day: datetime.date) -> datetime.date:
 
 
 class Command(BaseCommand):
-    help = "填充演示数据：两个系列两年的期刊、文章、来源、标签，以及一个编辑账号。"
+    help = "填充演示数据：两个系列两年的期刊、文章、来源、标签，以及编辑和审核账号各一个。"
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="editor")
         parser.add_argument("--password", default="demo-editor-pass")
+        parser.add_argument("--reviewer", default="reviewer")
+        parser.add_argument("--reviewer-password", default="demo-reviewer-pass")
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -119,14 +121,20 @@ class Command(BaseCommand):
             tags,
         )
 
-        user = self.make_editor(options["username"], options["password"])
+        user = self.make_staff(options["username"], options["password"], "编辑")
+        reviewer = self.make_staff(options["reviewer"], options["reviewer_password"], "审核")
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Issue.objects.count()} 期，{Article.objects.count()} 篇文章，"
                 f"{Source.objects.count()} 个来源，{Tag.objects.count()} 个标签。"
             )
         )
-        self.stdout.write(f"编辑后台 /admin/ 账号：{user.username}  密码：{options['password']}")
+        self.stdout.write(
+            f"编辑后台 /admin/ 编辑账号：{user.username}  密码：{options['password']}"
+        )
+        self.stdout.write(
+            f"审核账号（可发布）：{reviewer.username}  密码：{options['reviewer_password']}"
+        )
 
     def make_issue(self, series, number, end, start, status, published_at, rng, sources, tags):
         count = rng.choice([3, 3, 4, 4, 5]) if series.slug == "weekly" else 4
@@ -171,10 +179,11 @@ class Command(BaseCommand):
         issue.articles.filter(position__gt=count).delete()
         return issue
 
-    def make_editor(self, username, password):
+    def make_staff(self, username, password, group):
+        """A staff account in one of the groups made by migration 0007 (编辑 or 审核)."""
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.is_staff = True
         user.set_password(password)
         user.save()
-        user.user_permissions.set(Permission.objects.filter(content_type__app_label="bulletins"))
+        user.groups.set([Group.objects.get(name=group)])
         return user

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from bulletins import history
 from bulletins.formatting import chinese_date
 from bulletins.importing import BulletinParseError, ParsedBulletin, Problem, parse_document
 from bulletins.importing.filetypes import EXTENSIONS, check_file
@@ -178,7 +179,9 @@ class Command(BaseCommand):
         else:
             try:
                 plan = plan_bulletin(parsed, publish=publish) if self.verbosity >= 2 else None
-                result = load_bulletin(parsed, publish=publish)
+                with history.recorded(comment=_("命令行导入：%(path)s") % {"path": outcome.path}):
+                    result = load_bulletin(parsed, publish=publish)
+                    history.add(result.issue)
             except BulletinParseError as error:
                 self.failed(error.problems, counts)
                 return

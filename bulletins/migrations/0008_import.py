@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bulletins', '0004_performance'),
+        ('bulletins', '0007_editorial_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
