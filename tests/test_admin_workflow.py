@@ -33,6 +33,13 @@ def test_create_next_weekly_issue_fills_number_date_and_period(admin_client):
 
 
 @pytest.mark.django_db
+def test_staff_who_may_not_add_issues_are_not_offered_to_make_or_import_one(client):
+    client.force_login(factories.staff_user(permissions=["bulletins.view_issue"]))
+    changelist = client.get(reverse("admin:bulletins_issue_changelist")).text
+    assert "新建下一期" not in changelist and "导入简报" not in changelist
+
+
+@pytest.mark.django_db
 def test_next_monthly_issue_covers_the_next_calendar_month():
     factories.issue(
         series_slug="monthly",
