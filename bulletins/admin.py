@@ -219,6 +219,9 @@ class CountedArticlesAdmin(admin.ModelAdmin):
     """Shows how many articles (of any status) cite each source or tag."""
 
     search_fields = ["name"]
+    # Explicit: Meta.ordering does not apply to the annotated (GROUP BY) queryset, and the
+    # autocomplete's pages would come in no defined order.
+    ordering = ["name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))

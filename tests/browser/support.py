@@ -7,12 +7,14 @@ CHROMIUM_PATH / AXE_CORE_JS.
 
 import contextlib
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -49,6 +51,33 @@ PHONE = {
 }
 CONTEXT_DEFAULTS = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
+# Every public page type -> its URL in the test archive (conftest.archive), for the checks
+# that cover them all (axe, the phone layout).
+PUBLIC_PAGES = {
+    "home": lambda archive: reverse("bulletins:home"),
+    "issue archive": lambda archive: reverse("bulletins:issue-archive"),
+    "series archive": lambda archive: (
+        reverse("bulletins:series-archive", args=["weekly"]) + "?year=2025"
+    ),
+    "issue": lambda archive: archive.latest.get_absolute_url(),
+    "issue, print version": lambda archive: reverse(
+        "bulletins:issue-print", args=["weekly", archive.latest.number]
+    ),
+    "article": lambda archive: archive.first_article.get_absolute_url(),
+    "article list with filters": lambda archive: (
+        reverse("bulletins:article-list") + f"?series=weekly&tag={archive.tag.slug}&year=2025"
+    ),
+    "article list with no results": lambda archive: (
+        reverse("bulletins:article-list") + "?q=没有这个词"
+    ),
+    "sources": lambda archive: reverse("bulletins:source-list"),
+    "source": lambda archive: archive.source.get_absolute_url(),
+    "tags": lambda archive: reverse("bulletins:tag-list"),
+    "tag": lambda archive: archive.tag.get_absolute_url(),
+    "not found": lambda archive: "/issues/weekly/99999/",
+}
+
+
 # Impacts that fail an accessibility check (axe's scale: minor, moderate, serious, critical).
 FAILING_IMPACTS = {"serious", "critical"}
 
@@ -60,11 +89,21 @@ class PageWatch:
     def __init__(self, page, site_url: str):
         self.problems: list[str] = []
         self.site = urlsplit(site_url).netloc
+        self.in_flight = set()
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         page.on("request", self._request)
         page.on("requestfailed", self._failed)
+        page.on("requestfinished", lambda request: self.in_flight.discard(request))
         page.on("response", self._response)
+
+    def settle(self, page, seconds: float = 10) -> None:
+        """Wait until every request the page made has its answer. The live server's threads
+        share the test's SQLite connection: the flush after the test must not run while
+        one of them is still rendering a page (a click whose page never got waited for)."""
+        deadline = time.monotonic() + seconds
+        while self.in_flight and time.monotonic() < deadline:
+            page.wait_for_timeout(20)  # lets Playwright deliver the pending events
 
     def _console(self, message):
         # A failed load is reported by _response with its URL; the console repeats it bare.
@@ -72,11 +111,16 @@ class PageWatch:
             self.problems.append(f"console error: {message.text}")
 
     def _request(self, request):
+        self.in_flight.add(request)
         parts = urlsplit(request.url)
         if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.site:
             self.problems.append(f"request to another host: {request.url}")
 
     def _failed(self, request):
+        self.in_flight.discard(request)
+        # Leaving a page aborts what it was still loading (a favicon, say): not a fault.
+        if request.failure == "net::ERR_ABORTED":
+            return
         if urlsplit(request.url).netloc == self.site:
             self.problems.append(f"request failed: {request.url} ({request.failure})")
 
@@ -96,6 +140,7 @@ def open_page(browser, live_server, device, **options):
     try:
         yield page
     finally:
+        page.watch.settle(page)
         context.close()
     if page.watch.problems:
         pytest.fail("The browser saw:\n" + "\n".join(page.watch.problems), pytrace=False)

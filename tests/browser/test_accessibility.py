@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from .support import (
     BROWSER_TEST,
+    PUBLIC_PAGES,
     describe_violations,
     log_in,
     serious_violations,
@@ -13,30 +14,6 @@ from .support import (
 pytestmark = BROWSER_TEST
 
 
-# Page type -> its URL in the test archive (see conftest.archive).
-PUBLIC_PAGES = {
-    "home": lambda archive: reverse("bulletins:home"),
-    "issue archive": lambda archive: reverse("bulletins:issue-archive"),
-    "series archive": lambda archive: (
-        reverse("bulletins:series-archive", args=["weekly"]) + "?year=2025"
-    ),
-    "issue": lambda archive: archive.latest.get_absolute_url(),
-    "issue, print version": lambda archive: reverse(
-        "bulletins:issue-print", args=["weekly", archive.latest.number]
-    ),
-    "article": lambda archive: archive.first_article.get_absolute_url(),
-    "article list with filters": lambda archive: (
-        reverse("bulletins:article-list") + f"?series=weekly&tag={archive.tag.slug}&year=2025"
-    ),
-    "article list with no results": lambda archive: (
-        reverse("bulletins:article-list") + "?q=没有这个词"
-    ),
-    "sources": lambda archive: reverse("bulletins:source-list"),
-    "source": lambda archive: archive.source.get_absolute_url(),
-    "tags": lambda archive: reverse("bulletins:tag-list"),
-    "tag": lambda archive: archive.tag.get_absolute_url(),
-    "not found": lambda archive: "/issues/weekly/99999/",
-}
 ADMIN_PAGES = {
     "issue change list": lambda archive: reverse("admin:bulletins_issue_changelist"),
     "issue add form": lambda archive: reverse("admin:bulletins_issue_add"),
