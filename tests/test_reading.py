@@ -2,6 +2,7 @@
 levels in order, every form control named, the footer's records. (The browser tests in
 tests/browser check the same pages with axe-core and real layout.)"""
 
+import datetime
 import re
 
 import pytest
@@ -86,3 +87,18 @@ def test_footer_without_records_names_the_publisher(client, settings):
     page = client.get(reverse("bulletins:home")).text
     assert "beian" not in page
     assert "编发：北京市卫生健康大数据与政策研究中心" in page
+
+
+@pytest.mark.django_db
+def test_the_monitoring_period_is_given_as_dates_that_stay_on_one_line(client):
+    """监测时段 names its two days as <time> elements (kept whole by the stylesheet)."""
+    issue = factories.issue(
+        number=637,
+        period_start=datetime.date(2025, 8, 2),
+        period_end=datetime.date(2025, 8, 8),
+    )
+    page = client.get(issue.get_absolute_url()).text
+    assert (
+        '监测时段：<time datetime="2025-08-02">2025年8月2日</time>'
+        '至<time datetime="2025-08-08">2025年8月8日</time>'
+    ) in page

@@ -69,8 +69,9 @@ def test_the_navigation_works_by_touch(phone, archive):
 
 
 def test_the_filter_form_works_on_a_phone(phone, archive):
-    """On the phone the filter form comes first, fits the screen, and submitting it by
-    touch shows the filtered results."""
+    """On the phone the filter form comes first and fits the screen; submitted by touch,
+    the filtered results are on the first screen (the form folds away behind its summary,
+    which opens it again)."""
     phone.goto("/articles/")
     form = phone.get_by_role("form", name="筛选文章")
     box = form.bounding_box()
@@ -84,4 +85,11 @@ def test_the_filter_form_works_on_a_phone(phone, archive):
     expect(phone.locator(".card")).to_have_count(2)
     for title in phone.locator(".card__title").all_inner_texts():
         assert f"第{archive.monthly.number}期" in title
+    expect(phone.locator(".card").first).to_be_in_viewport()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+
+    form = phone.get_by_role("form", name="筛选文章")
+    expect(form.get_by_label("系列")).to_be_hidden()
+    form.get_by_text("筛选条件").tap()
+    expect(form.get_by_label("系列")).to_have_value("monthly")
+    expect(form.get_by_role("checkbox", name=archive.tag.name, exact=True)).to_be_checked()
