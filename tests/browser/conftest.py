@@ -20,7 +20,6 @@ from types import SimpleNamespace
 import pytest
 from django.db import connections
 
-from bulletins.models import Issue
 from tests import factories
 
 from .support import (
@@ -28,12 +27,11 @@ from .support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     DESKTOP,
+    EDITOR_PASSWORD,
     PHONE,
     REQUIRED,
     open_page,
 )
-
-EDITOR_PASSWORD = "browser-editor-pass-2025"
 
 
 def missing(reason: str):
@@ -53,16 +51,18 @@ def browser():
         missing("the playwright package is not installed (pip install -e '.[test]')")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    connections_before = {alias: connections[alias] for alias in connections}
-    playwright = sync_playwright().start()
-    for alias, connection in connections_before.items():
-        connections[alias] = connection
     try:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        connections_before = {alias: connections[alias] for alias in connections}
+        playwright = sync_playwright().start()
+        for alias, connection in connections_before.items():
+            connections[alias] = connection
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+        finally:
+            playwright.stop()
     finally:
-        playwright.stop()
         if previous is None:
             del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
         else:
@@ -163,5 +163,4 @@ def archive(transactional_db):
         tag=medical_insurance,
         monthly=monthly,
         draft=draft,
-        statuses=Issue.Status,
     )

@@ -50,6 +50,7 @@ PHONE = {
     "has_touch": True,
 }
 CONTEXT_DEFAULTS = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+EDITOR_PASSWORD = "browser-editor-pass-2025"
 
 # Every public page type -> its URL in the test archive (conftest.archive), for the checks
 # that cover them all (axe, the phone layout).

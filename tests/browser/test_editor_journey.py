@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from bulletins.models import Issue
 
-from .conftest import EDITOR_PASSWORD
-from .support import BROWSER_TEST, DESKTOP, open_page
+from .support import BROWSER_TEST, DESKTOP, EDITOR_PASSWORD, open_page
 
 pytestmark = BROWSER_TEST
 
