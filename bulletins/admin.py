@@ -4,12 +4,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import content_version, history, preview, sequence, upkeep
@@ -46,6 +48,15 @@ class YearListFilter(admin.SimpleListFilter):
         if value and value.isdigit() and len(value) == 4:  # a year a date can hold
             return queryset.filter(publication_date__year=int(value))
         return queryset
+
+
+def name_date_and_time(field):
+    """Django's split date/time widget labels its two inputs with bare text (日期/时间);
+    give each input an accessible name of its own, e.g. "公开时间（日期）"."""
+    if field is not None and isinstance(field.widget, AdminSplitDateTime):
+        for widget, part in zip(field.widget.widgets, (_("日期"), _("时间")), strict=True):
+            widget.attrs["aria-label"] = format_lazy("{}（{}）", field.label, part)
+    return field
 
 
 @admin.register(Series)
@@ -103,6 +114,9 @@ class IssueAdmin(
     readonly_fields = ["preview_link", "generated_intro", "sign_off_display"]
     save_on_top = True
     change_list_template = "admin/bulletins/issue/change_list.html"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return name_date_and_time(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_urls(self):
         extra = [
@@ -243,8 +257,8 @@ class CountedArticlesAdmin(admin.ModelAdmin):
     """Shows how many articles (of any status) cite each source or tag."""
 
     search_fields = ["name"]
-    # Meta.ordering does not survive the GROUP BY of the count; lists and the
-    # autocomplete (which pages its answers) need an order.
+    # Explicit: Meta.ordering does not apply to the annotated (GROUP BY) queryset, and the
+    # autocomplete's pages would come in no defined order.
     ordering = ["name"]
 
     def get_queryset(self, request):

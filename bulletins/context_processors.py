@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 
 from . import derived, metadata
@@ -13,6 +15,9 @@ def site(request):
         "site_description": metadata.site_description(),
         "feeds": (),
         "site_icp_record": settings.SITE_ICP_RECORD,
+        "site_psb_record": settings.SITE_PSB_RECORD,
+        # The public-security record's query page wants the record's number alone.
+        "site_psb_record_code": re.sub(r"\D", "", settings.SITE_PSB_RECORD),
         "nav_series": derived.series_list(),
         "search_query": request.GET.get("q", ""),
     }

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import derived
 from .models import Article
-from .widgets import FastCheckboxSelectMultiple, FastSelect
+from .widgets import FastCheckboxSelectMultiple, FastSelect, LabelledDateRangeWidget
 
 
 def series_choices():
@@ -63,7 +63,7 @@ class ArticleFilterSet(django_filters.FilterSet):
     date = django_filters.DateFromToRangeFilter(
         label=_("出刊日期"),
         field_name="issue__publication_date",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=LabelledDateRangeWidget,
     )
 
     class Meta:

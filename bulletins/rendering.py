@@ -50,6 +50,8 @@ _CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>|</?em>).)+?)</em></p>", re.S
 _HEADING = re.compile(r"<(/?)h1>")
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _FIGURE = r'<figure class="caption"><figcaption>\g<text></figcaption></figure>'
+# Heading tags in sanitised output: nh3 keeps no attributes on them.
+_ANY_HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
 def render_markdown(text: str) -> str:
@@ -64,6 +66,22 @@ def render_markdown(text: str) -> str:
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow",
+    )
+
+
+def with_headings_from(html: str, level: int) -> str:
+    """Rendered body HTML with its headings renumbered so that the highest is ``level``.
+
+    The page decides: an article page puts the body's headings under its h1 (level 2),
+    the issue page under each article's h3 title (level 4). Levels stay in order; h6 is
+    the floor.
+    """
+    levels = [int(match.group(2)) for match in _ANY_HEADING.finditer(html)]
+    if not levels:
+        return html
+    shift = level - min(levels)
+    return _ANY_HEADING.sub(
+        lambda match: f"<{match.group(1)}h{min(6, int(match.group(2)) + shift)}>", html
     )
 
 

@@ -11,6 +11,8 @@ from html import escape
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import DateRangeWidget
 
 
 def _flat(choices):
@@ -58,3 +60,15 @@ class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
             )
         wrapper_id = f' id="{escape(base_id)}"' if base_id else ""
         return mark_safe(f"<div{wrapper_id}>{''.join(items)}</div>")  # noqa: S308
+
+
+class LabelledDateRangeWidget(DateRangeWidget):
+    """From and to dates (type="date"), each with its own accessible name: the fieldset's
+    legend names the pair, and a screen reader must still tell the two inputs apart."""
+
+    names = (_("起始日期"), _("截止日期"))
+
+    def __init__(self, attrs=None):
+        super().__init__({"type": "date", **(attrs or {})})
+        for widget, name in zip(self.widgets, self.names, strict=True):
+            widget.attrs["aria-label"] = name

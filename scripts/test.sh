@@ -2,6 +2,7 @@
 # Install everything and run the whole test suite (DATABASE_URL picks the database).
 EXTRAS="[test]"
 source "$(dirname "$0")/_venv.sh"
+source scripts/_axe.sh
 .venv/bin/ruff check .
 DJANGO_SETTINGS_MODULE=site_config.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
 DJANGO_SETTINGS_MODULE=site_config.settings.test .venv/bin/python manage.py check

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(page: str) -> list[str]:
-    return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', page)
+    return re.findall(r'<h2 class="card__title"><a href="[^"]+">([^<]+)</a>', page)
 
 
 def options(page: str, name: str) -> list[tuple[str, str]]:

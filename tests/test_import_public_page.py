@@ -27,14 +27,15 @@ def test_a_markdown_bulletin_reads_on_its_issue_page_as_it_was_written(client):
         "北京市卫生信息化舆情监测月报",
         "（第五五五期）",
         "2026年2月27日",
-        "监测时段：2026年2月1日至2026年2月27日",
+        '监测时段：<time datetime="2026-02-01">2026年2月1日</time>至'
+        '<time datetime="2026-02-27">2026年2月27日</time>',
         "本期月报共收集5篇卫生信息化相关信息",
         # the table of contents and every article, in order
         '<a href="#article-1">市级全民健康信息平台启动扩容</a>',
         "5. 智慧病房试点经验交流会召开",
         # paragraphs, bold, a sub-heading and a photo caption
         "<p>本次扩容将新增 <strong>三类数据</strong> 接入，包括居民健康档案",
-        "<h3>建设目标</h3>",
+        "<h4>建设目标</h4>",  # under the article's own h3 title
         '<figure class="caption"><figcaption>图 | 信息平台机房一角（示例城市报 记者 赵某）'
         "</figcaption></figure>",
         "<p>扩容完成后，各区可按需调用平台的数据治理能力。</p>",
@@ -52,13 +53,13 @@ def test_a_markdown_bulletin_reads_on_its_issue_page_as_it_was_written(client):
     assert page.index("建设目标") < page.index("信息平台机房一角") < page.index("扩容完成后")
     article = issue.articles.get(position=1)
     permalink = client.get(article.get_absolute_url()).text
-    assert "<h3>建设目标</h3>" in permalink and "<strong>三类数据</strong>" in permalink
+    assert "<h2>建设目标</h2>" in permalink and "<strong>三类数据</strong>" in permalink
 
 
 def test_a_plain_text_bulletin_keeps_its_captions_headings_and_markup_characters(client):
     imported("weekly-701.txt")
     page = client.get(reverse("bulletins:issue-detail", args=["weekly", 701])).text
-    assert "<h3>三项重点任务</h3>" in page
+    assert "<h4>三项重点任务</h4>" in page
     assert (
         '<figure class="caption"><figcaption>护士正在查看随访助手生成的提醒清单。本报记者 林某 摄'
         "</figcaption></figure>"

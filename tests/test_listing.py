@@ -17,7 +17,7 @@ from tests import factories
 
 
 def titles(response):
-    return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', response.text)
+    return re.findall(r'<h2 class="card__title"><a href="[^"]+">([^<]+)</a>', response.text)
 
 
 @pytest.fixture

@@ -214,7 +214,8 @@ def test_the_issue_page_is_laid_out_like_the_bulletin(client, archive):
         "2025年8月8日",
         "本期导语",
         "本期周报共收集2篇信息，测试用导语。",
-        "监测时段：2025年8月2日至2025年8月8日",
+        '监测时段：<time datetime="2025-08-02">2025年8月2日</time>至'
+        '<time datetime="2025-08-08">2025年8月8日</time>',
         "一、信息目录",
         '<a href="#article-1">推动人工智能应用于医保</a> <span class="muted">（新华社）</span>',
         '<a href="#article-2">智慧医院建设指引发布</a> <span class="muted">（人民网）</span>',
@@ -227,7 +228,7 @@ def test_the_issue_page_is_laid_out_like_the_bulletin(client, archive):
         '<a class="original-link" href="https://example.cn/news/ai.html"',
         link(archive.insurance, "医保"),
         "<p>正文第一段，讲人工智能与医保。</p>",
-        "<h3>小标题</h3>",
+        "<h4>小标题</h4>",
         f'<a href="{first.get_absolute_url()}">本文链接</a>',
         '<article class="bulletin-article" id="article-2">',
         "2. 智慧医院建设指引发布",

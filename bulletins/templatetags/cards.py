@@ -33,8 +33,8 @@ def article_card(article):
     )
     html = (
         '<article class="card">\n'
-        f'  <h3 class="card__title"><a href="{escape(article.get_absolute_url())}">'
-        f"{escape(article.title)}</a></h3>\n"
+        f'  <h2 class="card__title"><a href="{escape(article.get_absolute_url())}">'
+        f"{escape(article.title)}</a></h2>\n"
         f'  <p class="card__meta">{meta}</p>\n'
     )
     if article.summary:

@@ -202,9 +202,11 @@ BULLETIN_IMPORT_MAX_BYTES = int(os.environ.get("BULLETIN_IMPORT_MAX_BYTES", str(
 BULLETIN_IMPORT_MAX_FILES = 20
 BULLETIN_IMPORT_KEEP_HOURS = 24
 
-# Shown in the page footer; the ICP record (备案) is set per deployment.
+# Shown in the page footer; the records (备案) are set per deployment, e.g.
+# SITE_ICP_RECORD="京ICP备12345678号-1", SITE_PSB_RECORD="京公网安备11010502000001号".
 SITE_NAME = os.environ.get("SITE_NAME", "卫生信息化舆情监测简报库")
 SITE_ICP_RECORD = os.environ.get("SITE_ICP_RECORD", "")
+SITE_PSB_RECORD = os.environ.get("SITE_PSB_RECORD", "")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,186 @@
+"""What the browser tests share: where Chromium and axe-core are, and what a page must not do.
+
+Chromium is Debian's (never a browser downloaded by Playwright); axe-core is the npm
+package that scripts/test.sh installs into var/npm. Either can be pointed elsewhere with
+CHROMIUM_PATH / AXE_CORE_JS.
+"""
+
+import contextlib
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+AXE_CORE_JS = Path(
+    os.environ.get("AXE_CORE_JS", ROOT / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
+)
+# No sandbox (we run as root in CI) and nothing that phones home: the machine has no network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# CI sets this so that a missing Chromium or axe-core fails the run instead of skipping.
+REQUIRED = os.environ.get("BROWSER_TESTS_REQUIRED", "") not in ("", "0")
+
+# Every browser test: the marker, and a database that the live server's threads see. The
+# flush after each such test empties every table; serialized rollback puts back what the
+# migrations created (the two series) before the next one.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+CONTEXT_DEFAULTS = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+EDITOR_PASSWORD = "browser-editor-pass-2025"
+
+# Every public page type -> its URL in the test archive (conftest.archive), for the checks
+# that cover them all (axe, the phone layout).
+PUBLIC_PAGES = {
+    "home": lambda archive: reverse("bulletins:home"),
+    "issue archive": lambda archive: reverse("bulletins:issue-archive"),
+    "series archive": lambda archive: (
+        reverse("bulletins:series-archive", args=["weekly"]) + "?year=2025"
+    ),
+    "issue": lambda archive: archive.latest.get_absolute_url(),
+    "issue, print version": lambda archive: reverse(
+        "bulletins:issue-print", args=["weekly", archive.latest.number]
+    ),
+    "article": lambda archive: archive.first_article.get_absolute_url(),
+    "article list with filters": lambda archive: (
+        reverse("bulletins:article-list") + f"?series=weekly&tag={archive.tag.slug}&year=2025"
+    ),
+    "article list with no results": lambda archive: (
+        reverse("bulletins:article-list") + "?q=没有这个词"
+    ),
+    "sources": lambda archive: reverse("bulletins:source-list"),
+    "source": lambda archive: archive.source.get_absolute_url(),
+    "tags": lambda archive: reverse("bulletins:tag-list"),
+    "tag": lambda archive: archive.tag.get_absolute_url(),
+    "not found": lambda archive: "/issues/weekly/99999/",
+}
+
+
+# Impacts that fail an accessibility check (axe's scale: minor, moderate, serious, critical).
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+class PageWatch:
+    """Collects what a page should never do: script errors, console errors (CSP violations
+    among them), failed sub-resources and requests to any host but the site itself."""
+
+    def __init__(self, page, site_url: str):
+        self.problems: list[str] = []
+        self.site = urlsplit(site_url).netloc
+        self.in_flight = set()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("request", self._request)
+        page.on("requestfailed", self._failed)
+        page.on("requestfinished", lambda request: self.in_flight.discard(request))
+        page.on("response", self._response)
+
+    def settle(self, page, seconds: float = 10) -> None:
+        """Wait until every request the page made has its answer. The live server's threads
+        share the test's SQLite connection: the flush after the test must not run while
+        one of them is still rendering a page (a click whose page never got waited for)."""
+        deadline = time.monotonic() + seconds
+        while self.in_flight and time.monotonic() < deadline:
+            page.wait_for_timeout(20)  # lets Playwright deliver the pending events
+
+    def _console(self, message):
+        # A failed load is reported by _response with its URL; the console repeats it bare.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.problems.append(f"console error: {message.text}")
+
+    def _request(self, request):
+        self.in_flight.add(request)
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.site:
+            self.problems.append(f"request to another host: {request.url}")
+
+    def _failed(self, request):
+        self.in_flight.discard(request)
+        # Leaving a page aborts what it was still loading (a favicon, say): not a fault.
+        if request.failure == "net::ERR_ABORTED":
+            return
+        if urlsplit(request.url).netloc == self.site:
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def _response(self, response):
+        # Documents may be 404 on purpose; what they load may not.
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.problems.append(f"{response.status} for {response.url}")
+
+
+@contextlib.contextmanager
+def open_page(browser, live_server, device, **options):
+    """A page in its own context; fails the test if the page misbehaved (see PageWatch)."""
+    context = browser.new_context(base_url=live_server.url, **CONTEXT_DEFAULTS, **device, **options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.watch = PageWatch(page, live_server.url)
+    try:
+        yield page
+    finally:
+        page.watch.settle(page)
+        context.close()
+    if page.watch.problems:
+        pytest.fail("The browser saw:\n" + "\n".join(page.watch.problems), pytrace=False)
+
+
+def log_in(page, user, site_url: str):
+    """Give the page's context a logged-in session, without going through the login form."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site_url}])
+
+
+def run_axe(page, only_rules=None) -> list[dict]:
+    """axe-core's violations on the page as it is now (loads axe into it when needed)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_CORE_JS))
+    options = {"resultTypes": ["violations"]}
+    if only_rules:
+        options["runOnly"] = {"type": "rule", "values": list(only_rules)}
+    return page.evaluate("options => axe.run(document, options)", options)["violations"]
+
+
+def describe_violations(violations) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {', '.join(node['target'])}: {node['failureSummary']!r}")
+    return "\n".join(lines)
+
+
+def serious_violations(page, only_rules=None) -> list[dict]:
+    return [v for v in run_axe(page, only_rules) if v["impact"] in FAILING_IMPACTS]
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def font_size_px(locator) -> float:
+    return float(locator.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
