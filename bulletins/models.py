@@ -4,6 +4,7 @@
 definition of what the public may see; every public view, feed and count starts there.
 """
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
@@ -13,7 +14,25 @@ from django.utils.translation import gettext_lazy as _
 
 from . import formatting, numerals
 from .paths import permalink
-from .rendering import first_paragraph, render_markdown
+from .rendering import WEB_SCHEMES, first_paragraph, render_markdown
+
+web_url_validator = URLValidator(
+    schemes=WEB_SCHEMES,
+    message=_("请输入以 http:// 或 https:// 开头的网址。"),
+    code="not_web_url",  # not "invalid", which form fields replace with their own message
+)
+
+
+class WebURLField(models.URLField):
+    """A link to a web page: http(s) only; a bare domain typed into a form is taken as https."""
+
+    default_validators = [web_url_validator]
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**{"assume_scheme": "https", **kwargs})
+        # The form's own URL check also accepts ftp://; this one says what is expected.
+        field.validators = [web_url_validator]
+        return field
 
 
 def unique_slug(model, name: str, instance_pk=None, field: str = "slug") -> str:
@@ -207,7 +226,7 @@ class Source(models.Model):
         blank=True,
         help_text=_("留空则按名称自动生成；发布后请勿修改。"),
     )
-    homepage = models.URLField(_("主页"), blank=True)
+    homepage = WebURLField(_("主页"), blank=True)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
 
     class Meta:
@@ -305,7 +324,7 @@ class Article(models.Model):
         null=True,
         blank=True,
     )
-    original_url = models.URLField(_("原文链接"), max_length=500, blank=True)
+    original_url = WebURLField(_("原文链接"), max_length=500, blank=True)
     original_date = models.DateField(_("原文日期"), null=True, blank=True)
     body = models.TextField(
         _("正文"),
