@@ -1,14 +1,8 @@
 """Site-wide middleware: the content security policy, and a friendly answer to outages."""
 
-import logging
-
 from csp.middleware import CSPMiddleware
-from django.db import DatabaseError, InterfaceError, OperationalError
-from django.template.loader import render_to_string
 
-from .http import ServiceUnavailable
-
-logger = logging.getLogger(__name__)
+from .outage import is_database_outage, outage_response
 
 
 class SiteCSPMiddleware(CSPMiddleware):
@@ -25,6 +19,7 @@ class DatabaseOutageMiddleware:
     """When the database cannot be reached, answer 503 with a page that needs no database.
 
     Nothing is cached here: as soon as the database answers again, so does the site.
+    Errors raised outside views and templates reach handler500 (outage.server_error).
     """
 
     def __init__(self, get_response):
@@ -34,9 +29,6 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)) or (
-            isinstance(exception, DatabaseError) and "connect" in str(exception).lower()
-        ):
-            logger.error("Database unavailable: %s", exception)
-            return ServiceUnavailable(render_to_string("503.html"))
+        if is_database_outage(exception):
+            return outage_response(exception)
         return None
