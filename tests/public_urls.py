@@ -9,8 +9,10 @@ the tests fail, unless ``UNWALKED`` says why it is left out: a URL added later c
 escape the security tests unnoticed.
 """
 
+import io
+import zipfile
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.regex_helper import normalize
@@ -80,7 +82,8 @@ def public_patterns() -> list[PublicPattern]:
 
 def values_of(objects) -> list[dict]:
     """What each object's own URL gives its pattern: {'series': 'weekly', 'number': 636} …"""
-    return [resolve(obj.get_absolute_url()).kwargs for obj in objects]
+    # The server hands Django the decoded path, so resolve that (人民网, not %E4%BA%BA…).
+    return [resolve(unquote(urlsplit(obj.get_absolute_url()).path)).kwargs for obj in objects]
 
 
 def public_objects() -> list:
@@ -105,15 +108,15 @@ def pattern_values(pattern) -> list[dict]:
     return []
 
 
-def fill(patterns, candidates: list[dict]) -> dict[PublicPattern, list[str]]:
-    """URLs for each pattern, one for every candidate whose names are the pattern's."""
+def fill(patterns, candidates: list[dict], *, fixed: bool = True) -> dict:
+    """URLs for each pattern, one for every candidate whose names are the pattern's.
+
+    With ``fixed``, patterns that need no values, or name their own, get those URLs too.
+    """
     urls = {}
     for pattern in patterns:
-        matching = [
-            values
-            for values in [{}, *candidates, *pattern_values(pattern)]
-            if frozenset(values) == pattern.params
-        ]
+        own = [{}, *pattern_values(pattern)] if fixed else []
+        matching = [values for values in [*own, *candidates] if frozenset(values) == pattern.params]
         urls[pattern] = list(dict.fromkeys(pattern.url(values) for values in matching))
     return urls
 
@@ -152,6 +155,14 @@ def content_type(response) -> str:
 
 
 def body(response) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
+    """The response's content; for a zip-based document (.docx), its files unpacked, in
+    order, so that its text can be searched and two copies compared (a zip records the
+    time it was written)."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if not content.startswith(b"PK\x03\x04"):
+        return content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return b"".join(
+            b"\n== " + name.encode() + b"\n" + archive.read(name)
+            for name in sorted(archive.namelist())
+        )
