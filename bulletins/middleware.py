@@ -1,6 +1,8 @@
-"""Site-wide middleware: the content security policy, and a friendly answer to outages."""
+"""Site-wide middleware: the content security policy, requests no page can answer, and a
+friendly answer to outages."""
 
 from csp.middleware import CSPMiddleware
+from django.core.exceptions import BadRequest
 
 from .outage import is_database_outage, outage_response
 
@@ -13,6 +15,25 @@ class SiteCSPMiddleware(CSPMiddleware):
         if request.path_info.startswith("/admin/"):
             parts.update = {**(parts.update or {}), "style-src": ["'unsafe-inline'"]}
         return parts
+
+
+class RejectNulMiddleware:
+    """400 for a NUL byte anywhere in the path or query string.
+
+    No URL of the site contains one, and PostgreSQL refuses text holding it: looked up as
+    a slug or searched for, "%00" would otherwise end in a database error (a 500).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL byte in the URL")
+        return self.get_response(request)
 
 
 class DatabaseOutageMiddleware:
