@@ -354,12 +354,16 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        self.summary = first_paragraph(self.body)
+        self.render_body()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return permalink("bulletins:article-detail", kwargs={"pk": self.pk})
+
+    def render_body(self):
+        """body_html and summary from the Markdown body (also run when restoring a backup)."""
+        self.body_html = render_markdown(self.body)
+        self.summary = first_paragraph(self.body)
 
     @property
     def anchor(self) -> str:
