@@ -1,8 +1,10 @@
 """Plain factory functions for tests: each makes one valid object, overrides by keyword."""
 
 import datetime
+import importlib
 import itertools
 
+from django.apps import apps
 from django.utils import timezone
 
 from bulletins.models import Article, Issue, Series, Source, Tag
@@ -13,6 +15,12 @@ _counter = itertools.count(1)
 def series(slug="weekly"):
     """One of the two series the data migration creates."""
     return Series.objects.get(slug=slug)
+
+
+def ensure_series():
+    """The two series as the data migration makes them: a transactional test starts after
+    other transactional tests have flushed the database, series included."""
+    importlib.import_module("bulletins.migrations.0002_create_series").create_series(apps, None)
 
 
 def issue(*, series_slug="weekly", number=None, status=Issue.Status.PUBLISHED, **fields):

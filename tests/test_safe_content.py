@@ -11,7 +11,7 @@ handler, no javascript: link, no inline style; each payload shows as plain text.
 import pytest
 from django.core.exceptions import ValidationError
 
-from bulletins.models import Article, Series, Source, Tag
+from bulletins.models import Article, Series, Source, SourceAlias, Tag
 from bulletins.rendering import external_link, render_markdown
 from tests import factories, markup, public_urls
 
@@ -102,6 +102,7 @@ def hostile_archive(db):
             name=hostile("SN", n, Source, "name"),
             homepage=URL_PAYLOADS[n % len(URL_PAYLOADS)],
         )
+        SourceAlias.objects.create(name=hostile("AL", n, SourceAlias, "name"), source=source)
         tag = Tag.objects.create(name=hostile("TN", n, Tag, "name"), description=hostile("TD", n))
         body = "\n\n".join([hostile("BO", n), *MARKDOWN_PAYLOADS])
         article = factories.article(
