@@ -190,6 +190,12 @@ def duplicate_article_position(body):
     raise AssertionError("no article row")
 
 
+def bad_date(body):
+    data = json.loads(body[2])  # after the two series, the first issue: line 4 of the file
+    data["row"]["publication_date"] = "2025-02-30"
+    return [*body[:2], json.dumps(data, ensure_ascii=False) + "\n", *body[3:]]
+
+
 def unknown_issue(body):
     data = json.loads(next(t for t in body if '"table":"bulletins.article"' in t))
     data["row"].update(id=99_999, issue=424_242, position=1)
@@ -204,10 +210,19 @@ def unknown_issue(body):
         (lambda p: p.write_text(p.read_text().replace("第1期的文章", "改过的文章")), "checksum"),
         (lambda p: p.write_text(p.read_text().replace('"version":1', '"version":2', 1)), "version"),
         (lambda p: p.write_text("not json\n"), "Not an archive"),
+        (lambda p: rewrite(p, bad_date), "Line 4 is not a row"),
         (lambda p: rewrite(p, duplicate_article_position), "does not fit"),
         (lambda p: rewrite(p, unknown_issue), "does not fit"),
     ],
-    ids=["truncated", "altered", "newer-version", "not-an-archive", "unique", "foreign-key"],
+    ids=[
+        "truncated",
+        "altered",
+        "newer-version",
+        "not-an-archive",
+        "bad-value",
+        "unique",
+        "foreign-key",
+    ],
 )
 def test_a_bad_archive_changes_nothing(exported, damage, complaint):
     """Each fault is named, and the database is exactly as it was before the attempt."""

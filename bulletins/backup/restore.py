@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
@@ -68,7 +69,15 @@ def read_manifest(stream, tables, warnings) -> dict:
         raise ArchiveError(
             f"Archive format version {manifest.get('version')!r}; this site reads {VERSION}."
         )
-    for entry in manifest["tables"]:
+    try:
+        check_tables(manifest["tables"], tables, warnings)
+    except (KeyError, TypeError) as error:
+        raise ArchiveError(f"The manifest is malformed ({error!r}).") from error
+    return manifest
+
+
+def check_tables(entries, tables, warnings) -> None:
+    for entry in entries:
         table = tables.get(entry["table"])
         if table is None:
             raise ArchiveError(f"The archive has a table this site does not know: {entry}")
@@ -78,7 +87,6 @@ def read_manifest(stream, tables, warnings) -> dict:
             raise ArchiveError(f"{entry['table']} has fields this site does not know: {unknown}")
         for name in sorted(known - set(entry["fields"])):
             warnings.append(f"{entry['table']}.{name} is not in the archive; default used.")
-    return manifest
 
 
 def make_room(tables, replace: bool) -> None:
@@ -106,20 +114,22 @@ def load_rows(stream, manifest, tables, result) -> None:
     for number, text in enumerate(stream, start=2):
         try:
             data = json.loads(text)
-        except ValueError as error:
-            raise ArchiveError(f"Line {number} is not JSON ({error}).") from error
-        if data.get("end"):
-            end = data
-            break
+            if data.get("end"):
+                end = data
+                break
+            label = data["table"]
+            if label not in counts:
+                raise ArchiveError(f"Line {number}: a row of an unlisted table {label!r}.")
+            obj = tables[label].decode(data["row"], result.warnings.append)
+        except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as error:
+            raise ArchiveError(
+                f"Line {number} is not a row of this archive ({error!r})."
+            ) from error
         digest.update(text.encode())
-        label = data.get("table")
-        if label not in counts:
-            raise ArchiveError(f"Line {number}: a row of an unlisted table {label!r}.")
         if table is not None and label != table.label:
             flush(table, batch)
             batch = []
         table = tables[label]
-        obj = table.decode(data["row"], result.warnings.append)
         if hasattr(obj, "render_body"):
             obj.render_body()
         batch.append(obj)
