@@ -12,16 +12,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from .formatting import chinese_date
+from .rendering import external_link
 
 
 def _original_link(article) -> SafeString:
     if article.original_url:
-        return format_html(
-            '{}<a href="{}">{}</a>',
-            gettext("原文链接："),
-            article.original_url,
-            article.original_url,
-        )
+        return format_html("{}{}", gettext("原文链接："), external_link(article.original_url))
     return format_html("{}{}", gettext("原文链接："), gettext("无"))
 
 

@@ -16,8 +16,13 @@ from django.utils.html import escape
 
 from . import derived, feed_catalogue, feed_content, redirects
 from .models import PUBLISHER, Article, Issue, Series, Source, Tag
+from .rendering import is_web_url
 
 FEED_ITEMS = 50
+
+
+def web_url_or_empty(url: str) -> str:
+    return url.strip() if is_web_url(url) else ""
 
 
 class RssWithContent(feedgenerator.Rss201rev2Feed):
@@ -66,7 +71,9 @@ class BulletinFeed(Feed):
         return self.catalogue_entry(obj).full_title
 
     def description(self, obj):
-        return self.catalogue_entry(obj).description
+        # RSS readers take the channel's description as HTML, Atom's subtitle as text.
+        description = self.catalogue_entry(obj).description
+        return description if self.feed_type is AtomWithContent else escape(description)
 
     subtitle = description  # Atom's name for it
 
@@ -86,7 +93,7 @@ class BulletinFeed(Feed):
     def item_extra_kwargs(self, item):
         return {
             "content_html": self.item_content(item),
-            "original_url": getattr(item, "original_url", ""),
+            "original_url": web_url_or_empty(getattr(item, "original_url", "")),
         }
 
 

@@ -87,9 +87,11 @@ _FORMAT = "json"
 
 
 def register() -> None:
-    """Put issues and articles under version control (called once, from AppConfig.ready)."""
-    reversion.register(Issue, fields=ISSUE_FIELDS, follow=["articles"])
-    reversion.register(Article, fields=ARTICLE_FIELDS, follow=["issue"])
+    """Put issues and articles under version control (from AppConfig.ready, which runs
+    again for every app registry a test builds)."""
+    if not reversion.is_registered(Issue):
+        reversion.register(Issue, fields=ISSUE_FIELDS, follow=["articles"])
+        reversion.register(Article, fields=ARTICLE_FIELDS, follow=["issue"])
 
 
 @contextlib.contextmanager

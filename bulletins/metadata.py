@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from .models import PUBLISHER
 from .paths import permalink
+from .rendering import is_web_url
 
 LANGUAGE = "zh-CN"
 SCHEMA = "https://schema.org"
@@ -90,8 +91,8 @@ def canonical_url(request, view=None, page_obj=None) -> str:
 
 def organization(name: str, url: str = "") -> dict:
     data = {"@type": "Organization", "name": name}
-    if url:
-        data["url"] = url
+    if is_web_url(url):
+        data["url"] = url.strip()
     return data
 
 
@@ -196,8 +197,8 @@ def for_article(request, article) -> PageMeta:
     }
     if article.original_title:
         data["alternativeHeadline"] = article.original_title
-    if article.original_url:
-        data["isBasedOn"] = article.original_url
+    if is_web_url(article.original_url):
+        data["isBasedOn"] = article.original_url.strip()
     if article.source_id:
         data["author"] = organization(article.source.name, article.source.homepage)
     if tags:

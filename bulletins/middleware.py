@@ -1,14 +1,10 @@
-"""Site-wide middleware: the content security policy, and a friendly answer to outages."""
-
-import logging
+"""Site-wide middleware: the content security policy, requests no page can answer, and a
+friendly answer to outages."""
 
 from csp.middleware import CSPMiddleware
-from django.db import DatabaseError, InterfaceError, OperationalError
-from django.template.loader import render_to_string
+from django.core.exceptions import BadRequest
 
-from .http import ServiceUnavailable
-
-logger = logging.getLogger(__name__)
+from .outage import is_database_outage, outage_response
 
 
 class SiteCSPMiddleware(CSPMiddleware):
@@ -21,10 +17,30 @@ class SiteCSPMiddleware(CSPMiddleware):
         return parts
 
 
+class RejectNulMiddleware:
+    """400 for a NUL byte anywhere in the path or query string.
+
+    No URL of the site contains one, and PostgreSQL refuses text holding it: looked up as
+    a slug or searched for, "%00" would otherwise end in a database error (a 500).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL byte in the URL")
+        return self.get_response(request)
+
+
 class DatabaseOutageMiddleware:
     """When the database cannot be reached, answer 503 with a page that needs no database.
 
     Nothing is cached here: as soon as the database answers again, so does the site.
+    Errors raised outside views and templates reach handler500 (outage.server_error).
     """
 
     def __init__(self, get_response):
@@ -34,9 +50,6 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)) or (
-            isinstance(exception, DatabaseError) and "connect" in str(exception).lower()
-        ):
-            logger.error("Database unavailable: %s", exception)
-            return ServiceUnavailable(render_to_string("503.html"))
+        if is_database_outage(exception):
+            return outage_response(exception)
         return None

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
@@ -19,7 +20,26 @@ from django.utils.translation import gettext_lazy as _
 
 from . import formatting, numerals
 from .paths import permalink
-from .rendering import first_paragraph, render_markdown
+from .rendering import WEB_SCHEMES, first_paragraph, render_markdown
+
+web_url_validator = URLValidator(
+    schemes=WEB_SCHEMES,
+    message=_("请输入以 http:// 或 https:// 开头的网址。"),
+    code="not_web_url",  # not "invalid", which form fields replace with their own message
+)
+
+
+class WebURLField(models.URLField):
+    """A link to a web page: http(s) only; a bare domain typed into a form is taken as https."""
+
+    default_validators = [web_url_validator]
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**{"assume_scheme": "https", **kwargs})
+        # The form's own URL check also accepts ftp://; this one says what is expected.
+        field.validators = [web_url_validator]
+        return field
+
 
 # The centre that edits and publishes the bulletins.
 PUBLISHER = "北京市卫生健康大数据与政策研究中心"
@@ -337,7 +357,7 @@ class Source(Renamable):
         blank=True,
         help_text=_("留空则按名称自动生成；发布后请勿修改。"),
     )
-    homepage = models.URLField(_("主页"), blank=True)
+    homepage = WebURLField(_("主页"), blank=True)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
 
     class Meta:
@@ -444,7 +464,7 @@ class Article(models.Model):
         null=True,
         blank=True,
     )
-    original_url = models.URLField(_("原文链接"), max_length=500, blank=True)
+    original_url = WebURLField(_("原文链接"), max_length=500, blank=True)
     original_date = models.DateField(_("原文日期"), null=True, blank=True)
     body = models.TextField(
         _("正文"),
@@ -474,12 +494,16 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        self.summary = first_paragraph(self.body)
+        self.render_body()
         super().save(*args, **also_update(kwargs, "body", "body_html", "summary"))
 
     def get_absolute_url(self):
         return permalink("bulletins:article-detail", kwargs={"pk": self.pk})
+
+    def render_body(self):
+        """body_html and summary from the Markdown body (also run when restoring a backup)."""
+        self.body_html = render_markdown(self.body)
+        self.summary = first_paragraph(self.body)
 
     @property
     def meta_description(self) -> str:

@@ -7,9 +7,10 @@ same. A paragraph that is only emphasis (``*…… 摄*``) is a photo caption an
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import nh3
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from markdown_it import MarkdownIt
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -45,6 +46,9 @@ _ALLOWED_TAGS = {
     "hr",
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "figure": {"class"}}
+# Where links may lead: web pages only (no javascript:, data:, file: …).
+WEB_SCHEMES = ("http", "https")
+EXTERNAL_REL = "noopener nofollow"
 # The whole paragraph is one emphasis: '<p><em>a</em> b <em>c</em></p>' is not a caption.
 _CAPTION = re.compile(r"<p><em>(?P<text>(?:(?!</?p>|</?em>).)+?)</em></p>", re.S)
 _HEADING = re.compile(r"<(/?)h1>")
@@ -64,8 +68,30 @@ def render_markdown(text: str) -> str:
         html,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener nofollow",
+        url_schemes={*WEB_SCHEMES, "mailto"},
+        link_rel=EXTERNAL_REL,
+    )
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL, read the way a browser reads an href."""
+    # urlsplit drops tabs and newlines inside the scheme, as browsers do ("java\tscript:").
+    parts = urlsplit((url or "").strip())
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+
+
+def external_link(url: str, text: str = "", css_class: str = ""):
+    """A link that leaves the site, or just the text when ``url`` is not a web address.
+
+    Stored URLs are validated as http(s) on save, but rows can arrive by other paths
+    (bulk imports, restores); a javascript: URL never becomes a clickable link.
+    """
+    text = text or url
+    if not is_web_url(url):
+        return format_html("{}", text)
+    class_attr = format_html(' class="{}"', css_class) if css_class else ""
+    return format_html(
+        '<a{} href="{}" rel="{}">{}</a>', class_attr, url.strip(), EXTERNAL_REL, text
     )
 
 

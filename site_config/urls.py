@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("bulletins.urls")),
 ]
 
+# An outage noticed outside a view (e.g. reading a session) still gets the friendly 503.
+handler500 = "bulletins.outage.server_error"
+
 if settings.DEBUG:
     from django.views import defaults
 

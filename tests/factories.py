@@ -1,9 +1,11 @@
 """Plain factory functions for tests: each makes one valid object, overrides by keyword."""
 
 import datetime
+import importlib
 import itertools
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
@@ -16,6 +18,12 @@ _counter = itertools.count(1)
 def series(slug="weekly"):
     """One of the two series the data migration creates."""
     return Series.objects.get(slug=slug)
+
+
+def ensure_series():
+    """The two series as the data migration makes them: a transactional test starts after
+    other transactional tests have flushed the database, series included."""
+    importlib.import_module("bulletins.migrations.0002_create_series").create_series(apps, None)
 
 
 def issue(*, series_slug="weekly", number=None, status=Issue.Status.PUBLISHED, **fields):

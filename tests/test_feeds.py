@@ -204,7 +204,7 @@ def test_an_article_item_holds_the_article_in_full(client, archive, fmt):
     entry = parse(client, feed_url("articles", fmt)).entries[2]
     content = content_of(entry)
     assert "第一段正文，足够长的一段文字。" in content and "第二段正文。" in content
-    assert '<a href="https://example.cn/news/540-1.html">' in content
+    assert '<a href="https://example.cn/news/540-1.html" rel="noopener nofollow">' in content
     assert f'href="{absolute(a3.location_in_issue)}"' in content
     assert entry.summary == a3.summary
     assert entry.author == "人民网"

@@ -352,8 +352,6 @@ NOT_FOUND = [
     "/sources/没有这个来源/",
     "/issues/weekly/99999999999999999999/",
     "/articles/99999999999999999999/",
-    "/tags/%00/",
-    "/sources/a%00b/",
     "/sources/1'--/",
 ]
 
@@ -366,6 +364,14 @@ def test_missing_things_answer_a_helpful_404(client, archive, url):
     assert "您要找的页面不存在，或者尚未公开。" in response.text
     for target in ['href="/"', 'href="/issues/"', 'href="/articles/"']:
         assert target in response.text
+
+
+@pytest.mark.parametrize("url", ["/tags/%00/", "/sources/a%00b/", "/articles/?q=%00"])
+def test_a_nul_byte_in_the_address_is_a_bad_request_said_in_chinese(client, archive, url):
+    """No address of the site holds one, and PostgreSQL cannot compare text holding it."""
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "<h1>无法识别的网址</h1>" in response.text and 'href="/"' in response.text
 
 
 def test_unpublished_things_answer_the_same_helpful_404(client, archive):
@@ -396,7 +402,6 @@ ODD_QUERIES = [
     "series=nowhere",
     "date_after=2025-02-30",
     "date_before=0001-01-01",
-    "q=%00",
     "q=" + "医" * 2000,
 ]
 

@@ -76,7 +76,10 @@ def test_footer_shows_both_records_when_configured(client, settings):
     settings.SITE_ICP_RECORD = "京ICP备12345678号-1"
     settings.SITE_PSB_RECORD = "京公网安备11010502000001号"
     page = client.get(reverse("bulletins:home")).text
-    assert '<a href="https://beian.miit.gov.cn/" rel="noopener">京ICP备12345678号-1</a>' in page
+    assert (
+        '<a href="https://beian.miit.gov.cn/" rel="noopener nofollow">京ICP备12345678号-1</a>'
+        in page
+    )
     assert "webSearch?code=11010502000001" in page and "京公网安备11010502000001号" in page
 
 

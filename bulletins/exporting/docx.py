@@ -11,6 +11,7 @@ from docx.shared import Pt, RGBColor
 from markdown_it import MarkdownIt
 
 from ..formatting import chinese_date
+from ..rendering import is_web_url
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 CJK_FONT = "SimSun"
@@ -64,7 +65,7 @@ def _add_inline(paragraph, children):
         elif token.type == "link_close":
             link_href = None
         elif token.type in ("text", "code_inline"):
-            if link_href and str(link_href).startswith(("http://", "https://")):
+            if link_href and is_web_url(str(link_href)):
                 add_hyperlink(paragraph, str(link_href), token.content)
             else:
                 run = paragraph.add_run(token.content)
@@ -108,10 +109,10 @@ def _field(document, label, value=None, url=None):
     paragraph = document.add_paragraph()
     label_run = paragraph.add_run(f"{label}：")
     label_run.bold = True
-    if url:
+    if url and is_web_url(url):
         add_hyperlink(paragraph, url, url)
-    elif value:
-        paragraph.add_run(value)
+    elif value or url:
+        paragraph.add_run(value or url)
     return paragraph
 
 

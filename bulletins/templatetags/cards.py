@@ -14,6 +14,8 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from ..rendering import external_link
+
 register = template.Library()
 
 
@@ -72,8 +74,7 @@ def article_fields(article):
     if article.original_title:
         rows.append((gettext("来源标题"), escape(article.original_title)))
     if article.original_url:
-        url = escape(article.original_url)
-        link = f'<a class="original-link" href="{url}" rel="noopener nofollow">{url}</a>'
+        link = external_link(article.original_url, css_class="original-link")
     else:
         link = f'<span class="muted">{escape(gettext("无"))}</span>'
     rows.append((gettext("链接"), link))

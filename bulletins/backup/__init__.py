@@ -1,0 +1,5 @@
+"""Backups of the whole archive as one portable JSON Lines file, and restores from it.
+
+``manage.py export_archive PATH`` and ``manage.py import_archive PATH``; the format is
+described in docs/archive-format.md.
+"""
