@@ -11,12 +11,17 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import feedparser
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.factories import STAFF_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "bulletins"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 AXE_CORE_JS = Path(
     os.environ.get("AXE_CORE_JS", ROOT / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
@@ -50,7 +55,6 @@ PHONE = {
     "has_touch": True,
 }
 CONTEXT_DEFAULTS = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-EDITOR_PASSWORD = "browser-editor-pass-2025"
 
 # Every public page type -> its URL in the test archive (conftest.archive), for the checks
 # that cover them all (axe, the phone layout).
@@ -147,12 +151,34 @@ def open_page(browser, live_server, device, **options):
         pytest.fail("The browser saw:\n" + "\n".join(page.watch.problems), pytrace=False)
 
 
+def log_in_with_the_form(page, user):
+    """Log ``user`` (made by tests.factories) in as a person does: the admin sends them to
+    its login form, they type their name and password and arrive at the admin's index."""
+    page.goto(reverse("admin:index"))
+    expect(page).to_have_url(reverse("admin:login") + "?next=/admin/", ignore_case=True)
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("#user-tools")).to_contain_text(user.username)
+
+
 def log_in(page, user, site_url: str):
     """Give the page's context a logged-in session, without going through the login form."""
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site_url}])
+
+
+def read_feed(page, url: str):
+    """The feed at ``url`` fetched in the page's context, as a feed reader parses it."""
+    response = page.request.get(url)
+    assert response.ok, (url, response.status)
+    parsed = feedparser.parse(
+        response.body(), response_headers={"content-type": response.headers["content-type"]}
+    )
+    assert not parsed.bozo, (url, parsed.get("bozo_exception"))
+    return parsed
 
 
 def run_axe(page, only_rules=None) -> list[dict]:
