@@ -79,6 +79,7 @@ PUBLIC_PAGES = {
     "source": lambda archive: archive.source.get_absolute_url(),
     "tags": lambda archive: reverse("bulletins:tag-list"),
     "tag": lambda archive: archive.tag.get_absolute_url(),
+    "feeds": lambda archive: reverse("bulletins:feed-list"),
     "not found": lambda archive: "/issues/weekly/99999/",
 }
 
