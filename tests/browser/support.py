@@ -8,6 +8,7 @@ CHROMIUM_PATH / AXE_CORE_JS.
 import contextlib
 import os
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from bulletins import history
+from bulletins.models import PendingImport
 from tests.factories import STAFF_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +85,72 @@ PUBLIC_PAGES = {
     "feeds": lambda archive: reverse("bulletins:feed-list"),
     "not found": lambda archive: "/issues/weekly/99999/",
 }
+
+# The admin pages, with what each needs to show something: versions to compare, files
+# waiting for review.
+
+# A bulletin file the importer finds no article in: the review page shows its errors.
+UNREADABLE = "全国卫生信息化舆情监测周报\n（第七〇二期）\n2026年3月20日\n没有文章的文档\n"
+
+
+def two_versions(issue, user) -> tuple:
+    """The issue's history as editors leave it: a version, then one with a new intro and
+    a reworded article. Returns (older, newer)."""
+    with history.recorded(user, "初稿"):
+        history.add(issue)
+    with history.recorded(user, "修改导语和第一篇"):
+        issue.intro = "本期导语改写：" + issue.intro
+        issue.save()
+        article = issue.articles.get(position=1)
+        article.body = article.body.replace("工作方案", "实施方案", 1)
+        article.save()
+    newer, older = history.issue_versions(issue)[:2]
+    return older, newer
+
+
+def pending_upload(user) -> uuid.UUID:
+    """Files waiting on the 导入简报 review page: one importable with warnings, one with
+    errors."""
+    batch = uuid.uuid4()
+    files = [
+        ("weekly-701.txt", (FIXTURES / "weekly-701.txt").read_bytes()),
+        ("unreadable.txt", UNREADABLE.encode()),
+    ]
+    for position, (name, data) in enumerate(files):
+        PendingImport.objects.create(
+            batch=batch, position=position, user=user, name=name, data=data
+        )
+    return batch
+
+
+def admin_pages(archive, user) -> dict:
+    """The admin pages editors and reviewers work in, with something on each to check
+    (``user``'s own upload waits on the import's review page)."""
+    issue = archive.latest.pk
+    older, newer = two_versions(archive.latest, user)
+    compare = reverse("admin:bulletins_issue_compare", args=[issue])
+    return {
+        "issue change list": reverse("admin:bulletins_issue_changelist"),
+        "issue add form": reverse("admin:bulletins_issue_add"),
+        "issue change form": reverse("admin:bulletins_issue_change", args=[issue]),
+        "issue history": reverse("admin:bulletins_issue_history", args=[issue]),
+        "two versions compared": f"{compare}?old={older.pk}&new={newer.pk}",
+        "restoring a version": reverse("admin:bulletins_issue_restore", args=[issue, older.pk]),
+        "import upload": reverse("admin:bulletins_issue_import"),
+        "import review": reverse(
+            "admin:bulletins_issue_import_review", kwargs={"batch": pending_upload(user)}
+        ),
+    }
+
+
+# The admin pages drawn by our own templates and styles (templates/admin/bulletins/).
+OWN_ADMIN_PAGES = (
+    "issue history",
+    "two versions compared",
+    "restoring a version",
+    "import upload",
+    "import review",
+)
 
 
 # Impacts that fail an accessibility check (axe's scale: minor, moderate, serious, critical).
