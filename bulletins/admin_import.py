@@ -255,19 +255,21 @@ class IssueImportMixin:
                 result = load_bulletin(parsed, publish=False)
                 history.add(result.issue)
         except BulletinParseError as error:
+            # The file's name is quoted: the admin capitalises a message's first letter,
+            # which would misname weekly.txt as Weekly.txt.
             messages.error(
                 request,
-                _("%(file)s：未导入。%(problems)s")
+                _("“%(file)s”：未导入。%(problems)s")
                 % {"file": upload.name, "problems": "；".join(p.message for p in error.problems)},
             )
             return None
         issue = result.issue
         if result.created:
             self.log_addition(request, issue, note)
-            text = _("%(file)s：已新建%(issue)s（草稿），%(n)s篇文章。")
+            text = _("“%(file)s”：已新建%(issue)s（草稿），%(n)s篇文章。")
         else:
             self.log_change(request, issue, note)
-            text = _("%(file)s：已更新%(issue)s（草稿），%(n)s篇文章。")
+            text = _("“%(file)s”：已更新%(issue)s（草稿），%(n)s篇文章。")
         text %= {"file": upload.name, "issue": str(issue), "n": len(parsed.articles)}
         if result.new_sources:
             text += _("新建来源：%(names)s。") % {

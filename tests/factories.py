@@ -171,12 +171,16 @@ def unpublished_issues(*, tags=(), source_obj=None) -> list:
     return made
 
 
+STAFF_PASSWORD = "a-long-test-password-1"
+
+
 def staff_user(username=None, *, group=None, permissions=(), **fields):
     """A staff account (not a superuser unless told), in the group 编辑 or 审核 (made by a
-    migration) when given, holding extra permissions such as 'bulletins.add_issue'."""
+    migration) when given, holding extra permissions such as 'bulletins.add_issue'. Its
+    password is STAFF_PASSWORD."""
     username = username or f"staff{next(_counter)}"
     user = get_user_model().objects.create_user(
-        username, password="a-long-test-password-1", is_staff=True, **fields
+        username, password=STAFF_PASSWORD, is_staff=True, **fields
     )
     if group:
         user.groups.add(Group.objects.get(name=group))

@@ -109,7 +109,7 @@ def test_confirming_one_file_imports_a_draft_and_opens_its_change_page(admin_cli
     assert issue.articles.count() == 3
     assert not PendingImport.objects.exists()
     [message] = flash(response)
-    assert "weekly-701.txt：已新建周报 第七〇一期（草稿），3篇文章" in message
+    assert "“weekly-701.txt”：已新建周报 第七〇一期（草稿），3篇文章" in message
     entry = LogEntry.objects.get(object_id=str(issue.pk))
     assert entry.is_addition() and "weekly-701.txt" in entry.get_change_message()
     assert admin_client.get(response["Location"]).status_code == 200
@@ -136,8 +136,8 @@ def test_several_files_land_on_the_issue_list_with_a_message_per_file(admin_clie
     assert response["Location"] == reverse("admin:bulletins_issue_changelist")
     found = flash(response)
     assert len(found) == 3
-    assert any("monthly-555.md：已新建月报 第五五五期（草稿），5篇文章" in m for m in found)
-    assert any("周报650.docx：已新建周报 第六五〇期（草稿）" in m for m in found)
+    assert any("“monthly-555.md”：已新建月报 第五五五期（草稿），5篇文章" in m for m in found)
+    assert any("“周报650.docx”：已新建周报 第六五〇期（草稿）" in m for m in found)
     assert sorted(Issue.objects.values_list("number", "status")) == [
         (555, "draft"),
         (650, "draft"),
@@ -193,7 +193,7 @@ def test_a_file_with_errors_is_shown_with_them_and_never_imported(admin_client):
     assert "确认导入（保存为草稿）" not in page
     pending = PendingImport.objects.get()
     response = admin_client.post(review_url, {"upload": str(pending.pk)})
-    assert "broken.txt：未导入" in flash(response)[0]
+    assert "“broken.txt”：未导入" in flash(response)[0]
     assert not Issue.objects.exists()
 
 

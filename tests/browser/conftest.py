@@ -11,10 +11,16 @@ that, once a loop runs, looks them up per context instead of per thread, so the 
 would open new connections instead of using the test database's own (the in-memory
 SQLite one that the live server shares, which also holds the serialized migration data).
 The browser fixture hands the existing connections over.
+
+On SQLite the live server's threads and the test share that one connection, which bears
+one query at a time: the server answers one request at a time, and a test touches the
+database only while its pages are idle (it waits for what it clicked to arrive, and
+PageWatch.settle waits for every answer before the flush that ends the test).
 """
 
 import datetime
 import os
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -27,7 +33,6 @@ from .support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     DESKTOP,
-    EDITOR_PASSWORD,
     PHONE,
     REQUIRED,
     open_page,
@@ -39,6 +44,33 @@ def missing(reason: str):
     if REQUIRED:
         pytest.fail(f"{reason} (BROWSER_TESTS_REQUIRED is set)", pytrace=False)
     pytest.skip(reason)
+
+
+class OneRequestAtATime:
+    """A WSGI application that lets one request in at a time (a browser sends several at
+    once: a page's autocompletes, a second tab)."""
+
+    def __init__(self, application):
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.application(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists. Started before
+    (as a session fixture is, ahead of the test's database), it would not know the
+    database is in memory and its threads would open connections of their own to it,
+    whose table locks collide now and then ("database table is locked"). Started after,
+    it shares the test's connection, as Django's LiveServerTestCase does."""
+    if live_server.thread.connections_override:
+        server = live_server.thread.httpd
+        if not isinstance(server.get_app(), OneRequestAtATime):
+            server.set_app(OneRequestAtATime(server.get_app()))
+    return live_server
 
 
 @pytest.fixture(scope="package")
@@ -94,10 +126,16 @@ def axe_page(browser, live_server):
 
 
 @pytest.fixture
-def editor(django_user_model):
-    return django_user_model.objects.create_superuser(
-        "editor", "editor@example.cn", EDITOR_PASSWORD
-    )
+def editor(transactional_db):
+    """A member of the group 编辑 (not a superuser): writes drafts, cannot publish. Their
+    password is factories.STAFF_PASSWORD."""
+    return factories.editor()
+
+
+@pytest.fixture
+def reviewer(transactional_db):
+    """A member of the group 审核: approves and publishes."""
+    return factories.reviewer()
 
 
 BODY = (

@@ -8,15 +8,23 @@ CHROMIUM_PATH / AXE_CORE_JS.
 import contextlib
 import os
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import feedparser
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
+
+from bulletins import history
+from bulletins.models import PendingImport
+from tests.factories import STAFF_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "bulletins"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 AXE_CORE_JS = Path(
     os.environ.get("AXE_CORE_JS", ROOT / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
@@ -50,7 +58,6 @@ PHONE = {
     "has_touch": True,
 }
 CONTEXT_DEFAULTS = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-EDITOR_PASSWORD = "browser-editor-pass-2025"
 
 # Every public page type -> its URL in the test archive (conftest.archive), for the checks
 # that cover them all (axe, the phone layout).
@@ -75,8 +82,75 @@ PUBLIC_PAGES = {
     "source": lambda archive: archive.source.get_absolute_url(),
     "tags": lambda archive: reverse("bulletins:tag-list"),
     "tag": lambda archive: archive.tag.get_absolute_url(),
+    "feeds": lambda archive: reverse("bulletins:feed-list"),
     "not found": lambda archive: "/issues/weekly/99999/",
 }
+
+# The admin pages, with what each needs to show something: versions to compare, files
+# waiting for review.
+
+# A bulletin file the importer finds no article in: the review page shows its errors.
+UNREADABLE = "全国卫生信息化舆情监测周报\n（第七〇二期）\n2026年3月20日\n没有文章的文档\n"
+
+
+def two_versions(issue, user) -> tuple:
+    """The issue's history as editors leave it: a version, then one with a new intro and
+    a reworded article. Returns (older, newer)."""
+    with history.recorded(user, "初稿"):
+        history.add(issue)
+    with history.recorded(user, "修改导语和第一篇"):
+        issue.intro = "本期导语改写：" + issue.intro
+        issue.save()
+        article = issue.articles.get(position=1)
+        article.body = article.body.replace("工作方案", "实施方案", 1)
+        article.save()
+    newer, older = history.issue_versions(issue)[:2]
+    return older, newer
+
+
+def pending_upload(user) -> uuid.UUID:
+    """Files waiting on the 导入简报 review page: one importable with warnings, one with
+    errors."""
+    batch = uuid.uuid4()
+    files = [
+        ("weekly-701.txt", (FIXTURES / "weekly-701.txt").read_bytes()),
+        ("unreadable.txt", UNREADABLE.encode()),
+    ]
+    for position, (name, data) in enumerate(files):
+        PendingImport.objects.create(
+            batch=batch, position=position, user=user, name=name, data=data
+        )
+    return batch
+
+
+def admin_pages(archive, user) -> dict:
+    """The admin pages editors and reviewers work in, with something on each to check
+    (``user``'s own upload waits on the import's review page)."""
+    issue = archive.latest.pk
+    older, newer = two_versions(archive.latest, user)
+    compare = reverse("admin:bulletins_issue_compare", args=[issue])
+    return {
+        "issue change list": reverse("admin:bulletins_issue_changelist"),
+        "issue add form": reverse("admin:bulletins_issue_add"),
+        "issue change form": reverse("admin:bulletins_issue_change", args=[issue]),
+        "issue history": reverse("admin:bulletins_issue_history", args=[issue]),
+        "two versions compared": f"{compare}?old={older.pk}&new={newer.pk}",
+        "restoring a version": reverse("admin:bulletins_issue_restore", args=[issue, older.pk]),
+        "import upload": reverse("admin:bulletins_issue_import"),
+        "import review": reverse(
+            "admin:bulletins_issue_import_review", kwargs={"batch": pending_upload(user)}
+        ),
+    }
+
+
+# The admin pages drawn by our own templates and styles (templates/admin/bulletins/).
+OWN_ADMIN_PAGES = (
+    "issue history",
+    "two versions compared",
+    "restoring a version",
+    "import upload",
+    "import review",
+)
 
 
 # Impacts that fail an accessibility check (axe's scale: minor, moderate, serious, critical).
@@ -147,12 +221,34 @@ def open_page(browser, live_server, device, **options):
         pytest.fail("The browser saw:\n" + "\n".join(page.watch.problems), pytrace=False)
 
 
+def log_in_with_the_form(page, user):
+    """Log ``user`` (made by tests.factories) in as a person does: the admin sends them to
+    its login form, they type their name and password and arrive at the admin's index."""
+    page.goto(reverse("admin:index"))
+    expect(page).to_have_url(reverse("admin:login") + "?next=/admin/", ignore_case=True)
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("#user-tools")).to_contain_text(user.username)
+
+
 def log_in(page, user, site_url: str):
     """Give the page's context a logged-in session, without going through the login form."""
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site_url}])
+
+
+def read_feed(page, url: str):
+    """The feed at ``url`` fetched in the page's context, as a feed reader parses it."""
+    response = page.request.get(url)
+    assert response.ok, (url, response.status)
+    parsed = feedparser.parse(
+        response.body(), response_headers={"content-type": response.headers["content-type"]}
+    )
+    assert not parsed.bozo, (url, parsed.get("bozo_exception"))
+    return parsed
 
 
 def run_axe(page, only_rules=None) -> list[dict]:

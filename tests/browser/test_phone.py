@@ -1,9 +1,10 @@
 """A reader on a phone (390×844): every public page fits the screen's width, the text is
-large enough to read, and the navigation and the filter form work by touch."""
+large enough to read, and the navigation and the filter form work by touch. The admin's
+pages of our own making fit as well."""
 
 from playwright.sync_api import expect
 
-from .support import BROWSER_TEST, PHONE, PUBLIC_PAGES
+from .support import BROWSER_TEST, OWN_ADMIN_PAGES, PHONE, PUBLIC_PAGES, admin_pages, log_in
 
 pytestmark = BROWSER_TEST
 
@@ -41,6 +42,20 @@ def test_every_public_page_fits_a_phone_and_is_readable(phone, archive):
         if smallest < SMALLEST_READING_SIZE:
             problems.append(f"{name} ({url}): text at {smallest}px")
     assert not problems, "\n".join(problems)
+
+
+def test_our_admin_pages_fit_a_phone(phone, archive, reviewer, live_server):
+    """The history, comparison, restore and import pages (Django draws the rest of the
+    admin) do not scroll sideways: long links and lines wrap."""
+    log_in(phone, reviewer, live_server.url)
+    urls = admin_pages(archive, reviewer)
+    too_wide = {}
+    for name in OWN_ADMIN_PAGES:
+        phone.goto(urls[name])
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["viewport"]["width"]:
+            too_wide[name] = width
+    assert not too_wide, too_wide
 
 
 def test_a_long_unbroken_line_does_not_widen_the_page(phone, archive):

@@ -1,18 +1,54 @@
-"""A reader's way through the archive in a desktop browser, by clicks alone, and the
-permalinks of every stop opened again directly.
+"""A reader's way through the archive in a desktop browser, by clicks alone, the feed a
+page offers found and read, and the permalinks of every stop opened again directly.
 
-Still to add when they land: the feed link found from a page and fetched (feeds), and a
-search from the header box (full-text search).
+Still to add when it lands: a search from the header box (full-text search).
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from .support import BROWSER_TEST
+from .support import BROWSER_TEST, read_feed
 
 pytestmark = BROWSER_TEST
+
+
+def offered_feeds(page, subscribe_name: str) -> dict:
+    """The page's RSS and Atom feeds, as announced in its head for feed readers
+    (autodiscovery); the visible 订阅 link and its Atom companion must lead to the same."""
+    announced = {
+        kind: page.locator(f'head link[rel="alternate"][type="application/{kind}+xml"]')
+        for kind in ("rss", "atom")
+    }
+    for link in announced.values():
+        expect(link).to_have_count(1)
+    feeds = {kind: link.get_attribute("href") for kind, link in announced.items()}
+    subscribe = page.get_by_role("link", name=subscribe_name, exact=True)
+    expect(subscribe).to_be_visible()
+    assert subscribe.get_attribute("href") == feeds["rss"]
+    atom = page.locator(".subscribe").get_by_role("link", name="Atom", exact=True)
+    assert atom.get_attribute("href") == feeds["atom"]
+    return feeds
+
+
+def check_feed_of_page(page, subscribe_name: str, hidden_title: str):
+    """The feeds the page offers hold the articles it lists, newest first as it does,
+    linked to their permalinks, in full text; nothing unpublished."""
+    shown = page.locator(".card__title a")
+    titles = shown.all_inner_texts()
+    paths = [link.get_attribute("href") for link in shown.all()]
+    assert titles
+    for kind, url in offered_feeds(page, subscribe_name).items():
+        feed = read_feed(page, url)
+        assert feed.version == {"rss": "rss20", "atom": "atom10"}[kind], url
+        assert feed.feed.title.startswith(subscribe_name.removeprefix("订阅")), feed.feed.title
+        entries = feed.entries
+        assert [entry.title for entry in entries[: len(titles)]] == titles, url
+        assert [urlsplit(entry.link).path for entry in entries[: len(paths)]] == paths, url
+        assert all(entry.content[0].value for entry in entries), url
+        assert hidden_title not in {entry.title for entry in entries}, url
 
 
 def test_home_issue_article_source_tag_filters_page_two_and_back(page, archive):
@@ -47,6 +83,10 @@ def test_home_issue_article_source_tag_filters_page_two_and_back(page, archive):
     card.get_by_role("link", name=archive.tag.name, exact=True).click()
     expect(page.locator("h1")).to_have_text(f"标签：{archive.tag.name}")
     visited[page.url] = f"标签：{archive.tag.name}"
+
+    # The tag's feed, found as a feed reader and as a reader would find it.
+    hidden = archive.draft.articles.get().title  # tagged 医保 too
+    check_feed_of_page(page, f"订阅标签「{archive.tag.name}」的文章", hidden)
 
     # The article list, filtered with the form: weekly + 医保 + 2025 is 24 articles.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="文章").click()
