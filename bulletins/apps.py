@@ -9,5 +9,7 @@ class BulletinsConfig(AppConfig):
 
     def ready(self):
         from . import content_version
+        from .search import index
 
         content_version.connect_signals()
+        index.connect_signals()

@@ -102,7 +102,7 @@ def norm(sequence) -> str:
     return " " + " ".join(sequence) + " "
 
 
-# --- PostgreSQL: lexemes with positions, for tsvector and tsquery --------------------
+# --- PostgreSQL: lexemes, for tsvector and tsquery ----------------------------------
 
 
 def cjk_runs(sequence):
@@ -119,64 +119,49 @@ def cjk_runs(sequence):
         yield start, sequence[start:]
 
 
-def lexemes(sequence, start: int = 1) -> dict[str, list[int]]:
-    """Lexeme -> positions, for a tsvector.
+def lexemes(sequence) -> set[str]:
+    """The lexemes of a document: every unit; every run of two to NGRAM_MAX adjacent CJK
+    characters; and a unit followed by a gap also as ``unit + GAP``.
 
-    Every unit and every adjacent pair of CJK characters at its position (the pair at its
-    first character's); a unit followed by a GAP also as ``unit + GAP``, so that a phrase
-    can require the gap; and runs of three to NGRAM_MAX CJK characters at their first
-    character's position, so that most words are one lexeme and need no phrase check.
+    A Chinese word of up to NGRAM_MAX characters is then one lexeme, which the index
+    answers exactly on its own; longer text needs all its lexemes and a substring test.
     """
-    found: dict[str, list[int]] = {}
-    last = len(sequence) - 1
-    for i, unit in enumerate(sequence):
-        if unit == GAP or unit == FIELD:
-            continue
-        position = start + i
-        found.setdefault(unit, []).append(position)
-        if i < last and sequence[i + 1] == GAP:
-            found.setdefault(unit + GAP, []).append(position)
-    for offset, run in cjk_runs(sequence):
+    found = {unit for unit in sequence if unit != GAP and unit != FIELD}
+    found.update(
+        unit + GAP
+        for unit, following in zip(sequence, sequence[1:], strict=False)
+        if following == GAP
+    )
+    for _, run in cjk_runs(sequence):
+        text = "".join(run)
         for size in range(2, NGRAM_MAX + 1):
-            for i in range(len(run) - size + 1):
-                found.setdefault("".join(run[i : i + size]), []).append(start + offset + i)
+            found.update(text[i : i + size] for i in range(len(text) - size + 1))
     return found
 
 
-def phrase_items(sequence) -> list[tuple[str, int]]:
-    """The fewest (lexeme, offset) pairs whose positions pin ``sequence`` down exactly.
+def term_lexemes(sequence) -> tuple[list[str], bool]:
+    """Lexemes every document containing ``sequence`` has, and whether having them is the
+    same as containing it (a single word, or a run of up to NGRAM_MAX CJK characters).
 
-    人工智能 -> [(人工智能, 0)]; 互联网医院 -> [(互联网医, 0), (网医院, 2)];
-    ``5g 急救`` -> [(5g+GAP, 0), (急救, 2)]. ``sequence`` has no GAP at either end.
+    互联网医院 -> [互联网医, 联网医院] (not exact: a substring test decides);
+    人工智能 -> [人工智能] (exact); ``5g 急救`` -> [5g, 5g+GAP, 急救].
     """
-    items: list[tuple[str, int]] = []
-    runs = {offset: run for offset, run in cjk_runs(sequence)}
-    i, n = 0, len(sequence)
-    while i < n:
-        unit = sequence[i]
-        if unit == GAP:
-            i += 1
-        elif i in runs:
-            run = runs[i]
-            # Cover the run with as few n-grams as possible, the last one overlapping.
-            j = 0
-            while j < len(run):
-                size = min(NGRAM_MAX, len(run) - j)
-                if size < len(run) and size < 2:  # a lone last character: overlap instead
-                    j, size = len(run) - 2, 2
-                items.append(("".join(run[j : j + size]), i + j))
-                j += size
-            end = i + len(run) - 1
-            if end + 1 < n and sequence[end + 1] == GAP:
-                if len(run) == 1:
-                    items.pop()  # the marker pins the character down as well
-                items.append((sequence[end] + GAP, end))
-            i = end + 1
-        else:
-            following = sequence[i + 1] if i + 1 < n else None
-            items.append((unit + GAP if following == GAP else unit, i))
-            i += 1
-    return items
+    units_only = [unit for unit in sequence if unit != GAP]
+    if len(sequence) == 1 or (
+        len(sequence) <= NGRAM_MAX and all(is_cjk(unit) for unit in sequence)
+    ):
+        return ["".join(sequence)], True
+    found = {unit for unit in units_only if not is_cjk(unit)}
+    found.update(
+        unit + GAP
+        for unit, following in zip(sequence, sequence[1:], strict=False)
+        if following == GAP
+    )
+    for _, run in cjk_runs(sequence):
+        text = "".join(run)
+        size = min(NGRAM_MAX, len(text))
+        found.update(text[i : i + size] for i in range(len(text) - size + 1))
+    return sorted(found), False
 
 
 # --- SQLite FTS5: one token per position --------------------------------------------
