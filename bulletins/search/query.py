@@ -42,6 +42,17 @@ class ParsedQuery:
         return bool(self.required or self.excluded)
 
     @property
+    def display(self) -> str:
+        """The query as it was understood, in plain words (no control characters)."""
+        def shown(term):
+            text = _shown(term.units)
+            return f'"{text}"' if " " in text else text
+
+        return " ".join(
+            [shown(t) for t in self.required] + ["-" + shown(t) for t in self.excluded]
+        )
+
+    @property
     def key(self) -> str:
         """The same for queries that mean the same (for cache keys)."""
         required = sorted(" ".join(term.units) for term in self.required)
@@ -68,10 +79,12 @@ def _words(text: str) -> list[Term]:
 
 
 def _shown(sequence) -> str:
-    """A term as it reads (folded), for messages."""
+    """A term as it reads (folded, a space for each gap), for messages."""
     text = ""
     for unit in sequence:
-        if text and not (is_cjk(unit) or is_cjk(text[-1])):
+        if unit == GAP:
+            unit = " "
+        elif text and text[-1] != " " and not (is_cjk(unit) or is_cjk(text[-1])):
             text += " "
         text += unit
     return text
