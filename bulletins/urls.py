@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .exporting import views as exporting_views
+from .search import views as search_views
 
 app_name = "bulletins"
 
@@ -28,4 +29,6 @@ urlpatterns = [
     path("sources/<str:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("tags/", views.TagListView.as_view(), name="tag-list"),
     path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("search/", search_views.SearchView.as_view(), name="search"),
+    path("search/feed/", search_views.SearchFeed(), name="search-feed"),
 ]
