@@ -44,13 +44,12 @@ class ParsedQuery:
     @property
     def display(self) -> str:
         """The query as it was understood, in plain words (no control characters)."""
+
         def shown(term):
             text = _shown(term.units)
             return f'"{text}"' if " " in text else text
 
-        return " ".join(
-            [shown(t) for t in self.required] + ["-" + shown(t) for t in self.excluded]
-        )
+        return " ".join([shown(t) for t in self.required] + ["-" + shown(t) for t in self.excluded])
 
     @property
     def key(self) -> str:
