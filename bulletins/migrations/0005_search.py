@@ -4,23 +4,51 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def install_index(apps, schema_editor):
-    """The vendor's index structures (see bulletins/search/backends.py)."""
-    from bulletins.search.backends import for_vendor
+# The index structures the ORM does not see (bulletins/search/backends.py explains them),
+# written out here so that this migration means the same whatever the code becomes.
+INSTALL = {
+    "postgresql": [
+        """ALTER TABLE bulletins_searchdocument
+            ADD COLUMN title_vector tsvector NOT NULL DEFAULT '',
+            ADD COLUMN head_vector tsvector NOT NULL DEFAULT '',
+            ADD COLUMN document_vector tsvector NOT NULL DEFAULT '',
+            ADD COLUMN title_norm text NOT NULL DEFAULT '',
+            ADD COLUMN head_norm text NOT NULL DEFAULT '',
+            ADD COLUMN document_norm text NOT NULL DEFAULT '',
+            ADD COLUMN complete boolean NOT NULL DEFAULT true""",
+        "ALTER TABLE bulletins_searchdocument SET (toast_tuple_target = 128)",
+        "ALTER TABLE bulletins_searchdocument ALTER COLUMN title_norm SET STORAGE MAIN, "
+        "ALTER COLUMN head_norm SET STORAGE MAIN",
+        "CREATE INDEX bulletins_search_long ON bulletins_searchdocument (article_id) "
+        "WHERE NOT complete",
+        "CREATE INDEX bulletins_search_title ON bulletins_searchdocument "
+        "USING gin (title_vector) WITH (fastupdate = off)",
+        "CREATE INDEX bulletins_search_head ON bulletins_searchdocument "
+        "USING gin (head_vector) WITH (fastupdate = off)",
+        "CREATE INDEX bulletins_search_document ON bulletins_searchdocument "
+        "USING gin (document_vector) WITH (fastupdate = off)",
+    ],
+    "sqlite": [
+        "CREATE VIRTUAL TABLE bulletins_search_fts USING fts5("
+        "title, meta, body, tokenize = 'ascii', prefix = '1')",
+    ],
+}
+UNINSTALL = {"sqlite": ["DROP TABLE IF EXISTS bulletins_search_fts"]}
 
-    for statement in for_vendor(schema_editor.connection.vendor).install_sql:
+
+def install_index(apps, schema_editor):
+    for statement in INSTALL.get(schema_editor.connection.vendor, []):
         schema_editor.execute(statement)
 
 
 def uninstall_index(apps, schema_editor):
-    from bulletins.search.backends import for_vendor
-
-    for statement in for_vendor(schema_editor.connection.vendor).uninstall_sql:
+    for statement in UNINSTALL.get(schema_editor.connection.vendor, []):
         schema_editor.execute(statement)
 
 
 def index_existing_articles(apps, schema_editor):
-    """A database that already holds articles gets them indexed now."""
+    """A database that already holds articles gets them indexed now (the search code of
+    the day does it; later, manage.py rebuild_search_index does the same)."""
     Article = apps.get_model("bulletins", "Article")
     if Article.objects.using(schema_editor.connection.alias).exists():
         from bulletins.search.index import rebuild

@@ -29,14 +29,17 @@ import contextlib
 from dataclasses import replace
 
 from django.db import connections, transaction
-from django.db.models import BooleanField, IntegerField, Q
+from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, ExtractYear
 
+from ..models import SearchDocument
 from .tokens import join_fields, lexemes, norm, stream, stream_phrase, term_lexemes
 
 TABLE = "bulletins_searchdocument"
 FTS_TABLE = "bulletins_search_fts"
 NEWEST = ("-publication_date", "-issue_id", "position")
+SORT_COLUMNS = ("publication_date", "issue_id", "position")
 # A tsvector may not exceed 1 MB; stay well below (the literal is longer than the value).
 MAX_VECTOR_LITERAL = 700_000
 # Entries a first page looks at, newest first, before it asks the GIN index.
@@ -62,34 +65,52 @@ class Backend:
     def ids(self, entries) -> list[int]:
         return list(entries.values_list("article_id", flat=True))
 
+    def rank(self, query):
+        """The rank of an entry as an SQL expression: 2 with every required term in the
+        title fields, 1 in title, tags and source together, else 0."""
+        if not query.required:
+            return Value(0, output_field=IntegerField())
+        everything = SearchDocument.objects.using(self.alias)
+        return Case(
+            When(article_id__in=self._in("title", everything, query).values("article_id"), then=2),
+            When(article_id__in=self._in("head", everything, query).values("article_id"), then=1),
+            default=0,
+            output_field=IntegerField(),
+        )
+
+    def _fetch(self, queryset) -> list[tuple]:
+        """The first six columns of a _facts() queryset as plain tuples, newest first:
+        straight from the cursor, without the ORM's per-row work."""
+        sql, params = queryset.query.sql_with_params()
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(
+                "SELECT article_id, rank, series_id, source_id, year, tag_ids "
+                f"FROM ({sql}) AS found ORDER BY publication_date DESC, issue_id DESC, position",
+                params,
+            )
+            return cursor.fetchall()
+
+    def _facts(self, entries, query):
+        """(id, rank, series, source, year or date, tag ids) of entries, then their sort
+        columns (so that a union can be ordered)."""
+        return entries.annotate(rank=self.rank(query), year=self.year()).values_list(
+            "article_id", "rank", "series_id", "source_id", "year", "tag_ids", *SORT_COLUMNS
+        )
+
+    def year(self):
+        return F("publication_date")
+
 
 class PostgresIndex(Backend):
     vendor = "postgresql"
 
-    install_sql = [
-        f"""ALTER TABLE {TABLE}
-            ADD COLUMN title_vector tsvector NOT NULL DEFAULT '',
-            ADD COLUMN head_vector tsvector NOT NULL DEFAULT '',
-            ADD COLUMN document_vector tsvector NOT NULL DEFAULT '',
-            ADD COLUMN title_norm text NOT NULL DEFAULT '',
-            ADD COLUMN head_norm text NOT NULL DEFAULT '',
-            ADD COLUMN document_norm text NOT NULL DEFAULT '',
-            ADD COLUMN complete boolean NOT NULL DEFAULT true""",
-        # Vectors and texts out of line: the rows a search walks stay a few dozen bytes.
-        f"ALTER TABLE {TABLE} SET (toast_tuple_target = 128)",
-        f"CREATE INDEX bulletins_search_long ON {TABLE} (article_id) WHERE NOT complete",
-    ]
+    # Built by migration 0005_search; rebuilt by rebuild_start()/rebuild_end().
     # fastupdate off: no pending list for every search to scan after edits.
     gin_indexes = {
         "bulletins_search_title": "title_vector",
         "bulletins_search_head": "head_vector",
         "bulletins_search_document": "document_vector",
     }
-    install_sql += [
-        f"CREATE INDEX {name} ON {TABLE} USING gin ({column}) WITH (fastupdate = off)"
-        for name, column in gin_indexes.items()
-    ]
-    uninstall_sql = []  # dropping the table drops it all
 
     # --- writing ---
 
@@ -140,17 +161,19 @@ class PostgresIndex(Backend):
     def rebuild_start(self, cursor) -> None:
         """Before writing every entry afresh: an empty table without GIN indexes (building
         them once at the end is far faster than updating them row by row)."""
+        # Check deferred foreign keys now: PostgreSQL alters no table with pending triggers.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {TABLE}")
         for name in self.gin_indexes:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
     def rebuild_end(self, cursor) -> None:
-        # Check the deferred foreign keys now: no index is built over pending triggers.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, column in self.gin_indexes.items():
             cursor.execute(
                 f"CREATE INDEX {name} ON {TABLE} USING gin ({column}) WITH (fastupdate = off)"
             )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
         cursor.execute(f"ANALYZE {TABLE}")
 
     # --- conditions ---
@@ -215,13 +238,16 @@ class PostgresIndex(Backend):
         return found
 
     @contextlib.contextmanager
-    def planner(self):
-        """GIN bitmaps only for what runs inside (undone when it ends)."""
+    def planner(self, gin_only: bool = True):
+        """For what runs inside (undone when it ends): GIN bitmaps only, unless told
+        otherwise, and no parallel workers (starting them costs more than these queries)."""
+        off = ["max_parallel_workers_per_gather"]
+        if gin_only:
+            off += ["enable_seqscan", "enable_indexscan"]
         with transaction.atomic(using=self.alias):
             with connections[self.alias].cursor() as cursor:
                 cursor.execute(
-                    "SELECT set_config('enable_seqscan', 'off', true), "
-                    "set_config('enable_indexscan', 'off', true)"
+                    "SELECT " + ", ".join(f"set_config('{name}', '0', true)" for name in off)
                 )
             yield
             transaction.set_rollback(True, using=self.alias)  # only reads: undoes the SETs
@@ -232,30 +258,26 @@ class PostgresIndex(Backend):
         """Something ``pk__in=`` takes: the ids of the matching entries."""
         return _id_list(self._gin(self._matching(entries, query)))
 
-    def rows(self, entries, query, columns) -> list[tuple]:
-        """``columns`` of every match, newest first."""
+    def rows(self, entries, query) -> list[tuple]:
+        """(id, rank, series, source, year, tag ids) of every match, newest first."""
         indexed, long = self._matching(entries, query)
-        union = indexed.values_list(*columns).union(long.values_list(*columns), all=True)
+        union = self._facts(indexed, query).union(self._facts(long, query), all=True)
         with self.planner():
-            return list(union.order_by(*NEWEST))
+            return self._fetch(union)
 
-    def ranked_ids(self, entries, query) -> tuple[set, set]:
-        """Ids of entries with every required term in the title fields, and in the head."""
-        with self.planner():
-            return (
-                set(self.ids(self._in("title", entries, query))),
-                set(self.ids(self._in("head", entries, query))),
-            )
+    def year(self):
+        return Cast(ExtractYear("publication_date"), IntegerField())
 
     def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
         """(id, rank) of the first ``limit`` results: the newest few hundred entries first,
         then, for each rank still short of results, the GIN index."""
         window = entries.order_by(*NEWEST).values("article_id")[:WINDOW]
-        seen = list(
-            entries.filter(article_id__in=window)
-            .order_by(*NEWEST)
-            .values_list("article_id", self._rank_here(query, unless_absent=True))
-        )
+        with self.planner(gin_only=False):
+            seen = list(
+                entries.filter(article_id__in=window)
+                .order_by(*NEWEST)
+                .values_list("article_id", self._rank_here(query, unless_absent=True))
+            )
         found = [(pk, rank) for pk, rank in seen if rank >= 0]
         everything_seen = len(seen) < WINDOW
         if order == "date" or not query.required:
@@ -276,8 +298,10 @@ class PostgresIndex(Backend):
             if len(here) >= need or everything_seen:
                 result += here[:need]
                 continue
+            columns = ("article_id", "publication_date", "issue_id", "position")
+            of_rank = self._of_rank(rank, entries, query).values_list(*columns)
             with self.planner():
-                ids = self.ids(self._of_rank(rank, entries, query).order_by(*NEWEST)[:need])
+                ids = [row[0] for row in of_rank.order_by(*NEWEST)[:need]]
             result += [(pk, rank) for pk in ids]
         return result
 
@@ -290,11 +314,9 @@ class PostgresIndex(Backend):
             head = self._in("head", entries, query).filter(excluded_ok)
             return head.exclude(article_id__in=title.values("article_id"))
         head = self._in("head", entries.model.objects.using(self.alias), query)
+        not_head = ~Q(article_id__in=head.values("article_id"))
         indexed, long = self._matching(entries, query)
-        return entries.filter(
-            Q(article_id__in=indexed.values("article_id"))
-            | Q(article_id__in=long.values("article_id"))
-        ).exclude(article_id__in=head.values("article_id"))
+        return indexed.filter(not_head).union(long.filter(not_head), all=True)
 
     def _rank_here(self, query, unless_absent: bool = False) -> RawSQL:
         """The rank, by substring tests row by row (for a few rows); with ``unless_absent``
@@ -349,13 +371,10 @@ def _id_list(ids) -> RawSQL:
 class SqliteIndex(Backend):
     vendor = "sqlite"
 
-    install_sql = [
-        # 'ascii' splits on ASCII spaces and punctuation only, which is exactly where our
-        # stream separates its tokens; prefix='1' serves lone CJK characters.
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-        "title, meta, body, tokenize = 'ascii', prefix = '1')",
-    ]
-    uninstall_sql = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+    # Migration 0005_search makes the FTS5 table: fts5(title, meta, body,
+    # tokenize = 'ascii', prefix = '1'). 'ascii' splits on ASCII spaces and punctuation
+    # only, which is exactly where the stream separates its tokens; prefix = '1' serves
+    # a lone CJK character.
 
     # --- writing ---
 
@@ -432,29 +451,29 @@ class SqliteIndex(Backend):
             condition &= ~Q(article_id__in=self._matching_rows(excluded))
         return condition
 
-    def _in(self, columns: str, query) -> Q:
-        expression = "{" + columns + "} : (" + self._all(query.required) + ")"
-        return Q(article_id__in=self._matching_rows(expression))
+    _columns = {"title": "title", "head": "title meta"}
+
+    def _in(self, field: str, entries, query):
+        """Entries with every required term in ``field`` (title: the title fields; head:
+        title fields, tags and source)."""
+        expression = "{" + self._columns[field] + "} : (" + self._all(query.required) + ")"
+        return entries.filter(article_id__in=self._matching_rows(expression))
 
     # --- what engine.py asks ---
 
     def match_subquery(self, entries, query):
         return entries.filter(self._match(query)).values("article_id")
 
-    def rows(self, entries, query, columns) -> list[tuple]:
-        return list(entries.filter(self._match(query)).order_by(*NEWEST).values_list(*columns))
-
-    def ranked_ids(self, entries, query) -> tuple[set, set]:
-        return (
-            set(self.ids(entries.filter(self._in("title", query)))),
-            set(self.ids(entries.filter(self._in("title meta", query)))),
-        )
+    def rows(self, entries, query) -> list[tuple]:
+        """(id, rank, series, source, date, tag ids) of every match, newest first."""
+        return self._fetch(self._facts(entries.filter(self._match(query)), query))
 
     def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
         matching = entries.filter(self._match(query)).order_by(*NEWEST)
         if order == "date" or not query.required:
             return self.ranks_of(entries, query, self.ids(matching[:limit]))
-        in_title, in_head = self._in("title", query), self._in("title meta", query)
+        in_title = Q(article_id__in=self._in("title", entries, query).values("article_id"))
+        in_head = Q(article_id__in=self._in("head", entries, query).values("article_id"))
         result: list[tuple[int, int]] = []
         for rank, of_rank in (
             (2, matching.filter(in_title)),
@@ -469,9 +488,8 @@ class SqliteIndex(Backend):
         if not query.required or not ids:
             return [(pk, 0) for pk in ids]
         few = entries.model.objects.using(self.alias).filter(article_id__in=ids)
-        title = set(self.ids(few.filter(self._in("title", query))))
-        head = set(self.ids(few.filter(self._in("title meta", query))))
-        return [(pk, 2 if pk in title else 1 if pk in head else 0) for pk in ids]
+        ranks = dict(few.values_list("article_id", self.rank(query)))
+        return [(pk, ranks.get(pk, 0)) for pk in ids]
 
     def size(self) -> dict:
         with connections[self.alias].cursor() as cursor:
@@ -490,7 +508,3 @@ def for_alias(alias: str = "default"):
     """The index of the database ``alias``."""
     vendor = connections[alias].vendor
     return (PostgresIndex if vendor == "postgresql" else SqliteIndex)(alias)
-
-
-def for_vendor(vendor: str):
-    return PostgresIndex() if vendor == "postgresql" else SqliteIndex()

@@ -36,16 +36,6 @@ from .query import ParsedQuery, parse
 
 ORDERS = ("relevance", "date")
 NEWEST = ("-publication_date", "-issue_id", "position")
-# What one pass reads of every match: facts for facets, and the order.
-COLUMNS = (
-    "article_id",
-    "series_id",
-    "source_id",
-    "publication_date",
-    "tag_ids",
-    "issue_id",
-    "position",
-)
 CACHE_TIMEOUT = 60 * 60 * 6
 FACET_LIMIT = 12
 
@@ -107,12 +97,11 @@ class Summary:
     facets: dict = field(default_factory=dict)
     ids: dict = field(default_factory=dict)  # order -> [article id]
     rank_sizes: tuple = (0, 0)  # how many rank 2 and rank 1 results lead the relevance order
+    date_ranks: bytes = b""  # the rank of each result in date order
 
 
 class Matches:
     """Every match of a search, newest first, as columns (compact to cache, quick to count)."""
-
-    facets = ("series", "source", "tag", "year")
 
     def __init__(self, ids, ranks, series, sources, years, tags):
         self.ids, self.ranks = ids, ranks
@@ -120,14 +109,14 @@ class Matches:
 
     @classmethod
     def from_rows(cls, rows) -> "Matches":
-        """From (id, rank, *COLUMNS[1:]) rows."""
+        """From (id, rank, series, source, year or date, tag ids, …) rows, newest first."""
         rows = list(rows)
         if not rows:
             return cls((), (), (), (), (), ())
-        ids, ranks, series, sources, dates, tags, _, _ = zip(*rows, strict=True)
-        years = {}  # date (or ISO string, from SQLite) -> year
+        ids, ranks, series, sources, dates, tags = list(zip(*rows, strict=True))[:6]
+        years = {}  # year, date or ISO date string (SQLite) -> year
         for day in set(dates):
-            years[day] = day.year if hasattr(day, "year") else int(str(day)[:4])
+            years[day] = day if isinstance(day, int) else getattr(day, "year", None) or int(day[:4])
         return cls(ids, ranks, series, sources, tuple(map(years.__getitem__, dates)), tags)
 
     def __len__(self) -> int:
@@ -204,15 +193,7 @@ class Search:
         """Every match (before facet filters), newest first, kept per content version."""
 
         def compute():
-            rows = self.backend.rows(self.scope(), self.query, COLUMNS)
-            if self.query.required:
-                in_title, in_head = self.backend.ranked_ids(self.scope(), self.query)
-            else:
-                in_title = in_head = set()
-            return Matches.from_rows(
-                (pk, 2 if pk in in_title else 1 if pk in in_head else 0, *rest)
-                for pk, *rest in rows
-            )
+            return Matches.from_rows(self.backend.rows(self.scope(), self.query))
 
         return self._remember(compute, "matches", self.filters.date_after, self.filters.date_before)
 
@@ -267,6 +248,7 @@ class Search:
             count=len(ids),
             ids={"date": list(ids), "relevance": by_rank[2] + by_rank[1] + by_rank[0]},
             rank_sizes=(len(by_rank[2]), len(by_rank[1])),
+            date_ranks=bytes(ranks),
         )
         if self.public:
             summary.facets = self._facets(matches, selection)
@@ -329,10 +311,6 @@ class Search:
         order = order if order in ORDERS else "relevance"
         return self.backend.top(entries, self.query, order, limit)
 
-    def _ranked(self, ids) -> list[tuple[int, int]]:
-        """(id, rank) for ids in the given order."""
-        return self.backend.ranks_of(self.scope(), self.query, ids) if ids else []
-
     # --- results as readers see them ---
 
     def hits(self, ranked: list[tuple[int, int]]) -> list[Hit]:
@@ -354,7 +332,7 @@ class Search:
         """(id, rank) of results start … stop-1 in the given order."""
         ids = self.ids(order)[start:stop]
         if order == "date":
-            return self._ranked(ids)
+            return list(zip(ids, self.summary.date_ranks[start:stop], strict=True))
         first, second = self.summary.rank_sizes
         return [
             (pk, 2 if i < first else 1 if i < first + second else 0)
