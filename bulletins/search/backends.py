@@ -25,10 +25,9 @@ found at once, before asking the GIN index for a rare one.
 it is a lone CJK character. FTS5 keeps positions in its index, so it needs no more.
 """
 
-import contextlib
 from dataclasses import replace
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractYear
@@ -42,8 +41,10 @@ NEWEST = ("-publication_date", "-issue_id", "position")
 SORT_COLUMNS = ("publication_date", "issue_id", "position")
 # A tsvector may not exceed 1 MB; stay well below (the literal is longer than the value).
 MAX_VECTOR_LITERAL = 700_000
-# Entries a first page looks at, newest first, before it asks the GIN index.
+# Entries a first page tests row by row, newest first, before it asks the GIN index;
+# and how far it walks at most when the rate of matches says more will do.
 WINDOW = 400
+MAX_WALK = 2000
 
 
 def _quote(lexeme: str) -> str:
@@ -82,12 +83,17 @@ class Backend:
         """The first six columns of a _facts() queryset as plain tuples, newest first:
         straight from the cursor, without the ORM's per-row work."""
         sql, params = queryset.query.sql_with_params()
+        return self._run(
+            sql="SELECT article_id, rank, series_id, source_id, year, tag_ids "
+            f"FROM ({sql}) AS found ORDER BY publication_date DESC, issue_id DESC, position",
+            params=params,
+        )
+
+    def _run(self, queryset=None, sql: str = "", params=()) -> list[tuple]:
+        if queryset is not None:
+            sql, params = queryset.query.sql_with_params()
         with connections[self.alias].cursor() as cursor:
-            cursor.execute(
-                "SELECT article_id, rank, series_id, source_id, year, tag_ids "
-                f"FROM ({sql}) AS found ORDER BY publication_date DESC, issue_id DESC, position",
-                params,
-            )
+            cursor.execute(sql, params)
             return cursor.fetchall()
 
     def _facts(self, entries, query):
@@ -231,26 +237,24 @@ class PostgresIndex(Backend):
 
     def _gin(self, parts) -> list[int]:
         """Article ids of the entries in ``parts``, through GIN bitmaps only."""
-        found = []
-        for part in parts:
-            with self.planner():
-                found += self.ids(part)
-        return found
+        return [pk for part in parts for (pk,) in self._run(part.values_list("article_id"))]
 
-    @contextlib.contextmanager
-    def planner(self, gin_only: bool = True):
-        """For what runs inside (undone when it ends): GIN bitmaps only, unless told
-        otherwise, and no parallel workers (starting them costs more than these queries)."""
-        off = ["max_parallel_workers_per_gather"]
-        if gin_only:
-            off += ["enable_seqscan", "enable_indexscan"]
-        with transaction.atomic(using=self.alias):
-            with connections[self.alias].cursor() as cursor:
-                cursor.execute(
-                    "SELECT " + ", ".join(f"set_config('{name}', '0', true)" for name in off)
-                )
-            yield
-            transaction.set_rollback(True, using=self.alias)  # only reads: undoes the SETs
+    # Set for one statement and reset after it, in the same round trip: GIN bitmaps only
+    # (the planner cannot know that testing a vector row by row means reading it) and no
+    # parallel workers (starting them costs more than these queries take).
+    _settings = ("enable_seqscan", "enable_indexscan", "max_parallel_workers_per_gather")
+
+    def _run(self, queryset=None, sql: str = "", params=()) -> list[tuple]:
+        """The rows of a query (a queryset, or SQL), planned with _settings off."""
+        if queryset is not None:
+            sql, params = queryset.query.sql_with_params()
+        before = "".join(f"SET LOCAL {name} = 0; " for name in self._settings)
+        after = "".join(f"; RESET {name}" for name in self._settings)
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(before + sql + after, params)
+            for _ in self._settings:  # past the SETs' empty results, to the query's
+                cursor.nextset()
+            return cursor.fetchall()
 
     # --- what engine.py asks ---
 
@@ -261,49 +265,50 @@ class PostgresIndex(Backend):
     def rows(self, entries, query) -> list[tuple]:
         """(id, rank, series, source, year, tag ids) of every match, newest first."""
         indexed, long = self._matching(entries, query)
-        union = self._facts(indexed, query).union(self._facts(long, query), all=True)
-        with self.planner():
-            return self._fetch(union)
+        return self._fetch(self._facts(indexed, query).union(self._facts(long, query), all=True))
 
     def year(self):
         return Cast(ExtractYear("publication_date"), IntegerField())
 
     def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
-        """(id, rank) of the first ``limit`` results: the newest few hundred entries first,
-        then, for each rank still short of results, the GIN index."""
-        window = entries.order_by(*NEWEST).values("article_id")[:WINDOW]
-        with self.planner(gin_only=False):
-            seen = list(
-                entries.filter(article_id__in=window)
-                .order_by(*NEWEST)
-                .values_list("article_id", self._rank_here(query, unless_absent=True))
-            )
-        found = [(pk, rank) for pk, rank in seen if rank >= 0]
-        everything_seen = len(seen) < WINDOW
-        if order == "date" or not query.required:
-            if len(found) >= limit or everything_seen:
-                return found[:limit]
-            indexed, long = self._matching(entries, query)
-            columns = ("article_id", "publication_date", "issue_id", "position")
-            union = indexed.values_list(*columns).union(long.values_list(*columns), all=True)
-            with self.planner():
-                ids = [row[0] for row in union.order_by(*NEWEST)[:limit]]
-            return self.ranks_of(entries, query, ids)
+        """(id, rank) of the first ``limit`` results.
+
+        The newest few hundred entries are tested row by row first: a frequent word has
+        its first page there. Where a rank is short of results, a little more is walked
+        when the rate found so far says that will do, else the GIN index is asked for
+        that rank's newest entries (a rare word: few of them).
+        """
+        walk = _Walk(self, entries, query)
+        walk.extend(WINDOW)
+        ranks = (None,) if order == "date" or not query.required else (2, 1, 0)
         result: list[tuple[int, int]] = []
-        for rank in (2, 1, 0):
+        for rank in ranks:
             need = limit - len(result)
             if need <= 0:
                 break
-            here = [(pk, r) for pk, r in found if r == rank]
-            if len(here) >= need or everything_seen:
+            here = walk.found(rank)
+            while len(here) < need and not walk.exhausted:
+                more = walk.rows_for(need - len(here), len(here))
+                if not more:
+                    break
+                walk.extend(more)
+                here = walk.found(rank)
+            if len(here) >= need or walk.exhausted:
                 result += here[:need]
-                continue
-            columns = ("article_id", "publication_date", "issue_id", "position")
-            of_rank = self._of_rank(rank, entries, query).values_list(*columns)
-            with self.planner():
-                ids = [row[0] for row in of_rank.order_by(*NEWEST)[:need]]
-            result += [(pk, rank) for pk in ids]
+            else:
+                result += self._newest_of_rank(rank, entries, query, need)
         return result
+
+    def _newest_of_rank(self, rank, entries, query, limit: int) -> list[tuple[int, int]]:
+        """The newest ``limit`` matches of that rank (None: of any), through GIN."""
+        columns = ("article_id", "publication_date", "issue_id", "position")
+        if rank is None:
+            indexed, long = self._matching(entries, query)
+            found = indexed.values_list(*columns).union(long.values_list(*columns), all=True)
+        else:
+            found = self._of_rank(rank, entries, query).values_list(*columns)
+        ids = [row[0] for row in self._run(found.order_by(*NEWEST)[:limit])]
+        return self.ranks_of(entries, query, ids) if rank is None else [(pk, rank) for pk in ids]
 
     def _of_rank(self, rank: int, entries, query):
         excluded_ok = self._substrings("document", (), query.excluded)
@@ -361,6 +366,40 @@ class PostgresIndex(Backend):
             "GIN document": document,
             "GIN title and head": head,
         }
+
+
+class _Walk:
+    """Entries in newest-first order, tested row by row (substring tests), a stretch at
+    a time: what a first page needs of a frequent word."""
+
+    def __init__(self, backend, entries, query):
+        self.backend, self.entries, self.query = backend, entries, query
+        self.seen: list[tuple[int, int]] = []  # (id, rank or -1 when it does not match)
+        self.exhausted = False
+
+    def extend(self, count: int) -> None:
+        start = len(self.seen)
+        stretch = self.entries.order_by(*NEWEST).values("article_id")[start : start + count]
+        rank = self.backend._rank_here(self.query, unless_absent=True)
+        rows = list(
+            self.entries.filter(article_id__in=stretch)
+            .order_by(*NEWEST)
+            .values_list("article_id", rank)
+        )
+        self.seen += rows
+        self.exhausted = len(rows) < count
+
+    def found(self, rank=None) -> list[tuple[int, int]]:
+        """Matches seen so far, of that rank (None: of any)."""
+        return [(pk, r) for pk, r in self.seen if r >= 0 and (rank is None or r == rank)]
+
+    def rows_for(self, missing: int, found: int) -> int:
+        """How many more rows should give ``missing`` more, at the rate ``found`` of those
+        seen so far; 0 when that is too many (the GIN index will be quicker)."""
+        if not found:
+            return 0
+        more = -(-missing * len(self.seen) * 3 // (found * 2))  # the rate, with a margin
+        return more if len(self.seen) + more <= MAX_WALK else 0
 
 
 def _id_list(ids) -> RawSQL:
