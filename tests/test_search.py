@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bulletins.models import Article, Issue, SearchDocument
+from bulletins.search import backends
 from bulletins.search.documents import plain_text
 from bulletins.search.engine import Filters, Search
 from bulletins.search.index import reindex
@@ -199,6 +200,21 @@ def test_every_query_finds_exactly_the_articles_that_contain_it(archive, typed, 
     assert found.count == len(expected)
     assert {pk for pk, _ in found.top("date", 50)} == expected
     assert {pk for pk, _ in found.top("relevance", 50)} == expected
+
+
+@pytest.mark.parametrize("window, walk", [(1, 1), (2, 5), (3, 100)])
+def test_first_pages_equal_the_full_order_however_far_they_walk(
+    archive, monkeypatch, window, walk
+):
+    """A first page (no count) tests the newest few entries, may walk on, else asks the
+    index: any mix of these gives the same page as the full order."""
+    monkeypatch.setattr(backends, "WINDOW", window)
+    monkeypatch.setattr(backends, "MAX_WALK", walk)
+    for typed, _, _ in QUERIES:
+        found = Search(typed)
+        for order in ("relevance", "date"):
+            for limit in (1, 3, 20):
+                assert found.top(order, limit) == found.page_ids(order, 0, limit), (typed, order)
 
 
 def test_the_scan_is_not_trivial(archive):

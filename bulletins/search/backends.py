@@ -79,6 +79,35 @@ class Backend:
             output_field=IntegerField(),
         )
 
+    def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
+        """(id, rank) of the first ``limit`` results.
+
+        The newest few hundred entries are tested row by row first: a frequent word has
+        its first page there. Where a rank is short of results, a little more is walked
+        when the rate found so far says that will do, else the GIN index is asked for
+        that rank's newest entries (a rare word: few of them).
+        """
+        walk = _Walk(self, entries, query)
+        walk.extend(WINDOW)
+        ranks = (None,) if order == "date" or not query.required else (2, 1, 0)
+        result: list[tuple[int, int]] = []
+        for rank in ranks:
+            need = limit - len(result)
+            if need <= 0:
+                break
+            here = walk.found(rank)
+            while len(here) < need and not walk.exhausted:
+                more = walk.rows_for(need - len(here), len(here))
+                if not more:
+                    break
+                walk.extend(more)
+                here = walk.found(rank)
+            if len(here) >= need or walk.exhausted:
+                result += here[:need]
+            else:
+                result += self._newest_of_rank(rank, entries, query, need)
+        return result
+
     def _fetch(self, queryset) -> list[tuple]:
         """The first six columns of a _facts() queryset as plain tuples, newest first:
         straight from the cursor, without the ORM's per-row work."""
@@ -270,34 +299,14 @@ class PostgresIndex(Backend):
     def year(self):
         return Cast(ExtractYear("publication_date"), IntegerField())
 
-    def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
-        """(id, rank) of the first ``limit`` results.
-
-        The newest few hundred entries are tested row by row first: a frequent word has
-        its first page there. Where a rank is short of results, a little more is walked
-        when the rate found so far says that will do, else the GIN index is asked for
-        that rank's newest entries (a rare word: few of them).
-        """
-        walk = _Walk(self, entries, query)
-        walk.extend(WINDOW)
-        ranks = (None,) if order == "date" or not query.required else (2, 1, 0)
-        result: list[tuple[int, int]] = []
-        for rank in ranks:
-            need = limit - len(result)
-            if need <= 0:
-                break
-            here = walk.found(rank)
-            while len(here) < need and not walk.exhausted:
-                more = walk.rows_for(need - len(here), len(here))
-                if not more:
-                    break
-                walk.extend(more)
-                here = walk.found(rank)
-            if len(here) >= need or walk.exhausted:
-                result += here[:need]
-            else:
-                result += self._newest_of_rank(rank, entries, query, need)
-        return result
+    def _walk_rows(self, entries, query, start: int, stop: int) -> list[tuple[int, int]]:
+        """(id, rank, or -1 where it does not match) of entries start … stop-1, newest
+        first, by substring tests row by row."""
+        stretch = entries.order_by(*NEWEST).values("article_id")[start:stop]
+        rank = self._rank_here(query, unless_absent=True)
+        return list(
+            entries.filter(article_id__in=stretch).order_by(*NEWEST).values_list("article_id", rank)
+        )
 
     def _newest_of_rank(self, rank, entries, query, limit: int) -> list[tuple[int, int]]:
         """The newest ``limit`` matches of that rank (None: of any), through GIN."""
@@ -369,8 +378,8 @@ class PostgresIndex(Backend):
 
 
 class _Walk:
-    """Entries in newest-first order, tested row by row (substring tests), a stretch at
-    a time: what a first page needs of a frequent word."""
+    """Entries in newest-first order, tested a stretch at a time: what a first page needs
+    of a frequent word."""
 
     def __init__(self, backend, entries, query):
         self.backend, self.entries, self.query = backend, entries, query
@@ -379,13 +388,7 @@ class _Walk:
 
     def extend(self, count: int) -> None:
         start = len(self.seen)
-        stretch = self.entries.order_by(*NEWEST).values("article_id")[start : start + count]
-        rank = self.backend._rank_here(self.query, unless_absent=True)
-        rows = list(
-            self.entries.filter(article_id__in=stretch)
-            .order_by(*NEWEST)
-            .values_list("article_id", rank)
-        )
+        rows = self.backend._walk_rows(self.entries, self.query, start, start + count)
         self.seen += rows
         self.exhausted = len(rows) < count
 
@@ -507,21 +510,45 @@ class SqliteIndex(Backend):
         """(id, rank, series, source, date, tag ids) of every match, newest first."""
         return self._fetch(self._facts(entries.filter(self._match(query)), query))
 
-    def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
+    def _among(self, expression: str, ids) -> set:
+        """Which of ``ids`` FTS5 finds for ``expression`` (a rowid lookup each)."""
+        if not ids:
+            return set()
+        marks = ", ".join(["%s"] * len(ids))
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})",
+                [expression, *ids],
+            )
+            return {pk for (pk,) in cursor.fetchall()}
+
+    def _walk_rows(self, entries, query, start: int, stop: int) -> list[tuple[int, int]]:
+        ids = list(entries.order_by(*NEWEST).values_list("article_id", flat=True)[start:stop])
+        excluded = " OR ".join(self._phrase(term) for term in query.excluded)
+        if query.required:
+            expression = self._all(query.required)
+            found = self._among(f"({expression}) NOT ({excluded})" if excluded else expression, ids)
+            title = self._among("{title} : (" + expression + ")", list(found))
+            head = self._among("{title meta} : (" + expression + ")", list(found - title))
+        else:
+            found, title, head = set(ids) - self._among(excluded, ids), set(), set()
+        return [
+            (pk, -1 if pk not in found else 2 if pk in title else 1 if pk in head else 0)
+            for pk in ids
+        ]
+
+    def _newest_of_rank(self, rank, entries, query, limit: int) -> list[tuple[int, int]]:
         matching = entries.filter(self._match(query)).order_by(*NEWEST)
-        if order == "date" or not query.required:
+        if rank is None:
             return self.ranks_of(entries, query, self.ids(matching[:limit]))
         in_title = Q(article_id__in=self._in("title", entries, query).values("article_id"))
         in_head = Q(article_id__in=self._in("head", entries, query).values("article_id"))
-        result: list[tuple[int, int]] = []
-        for rank, of_rank in (
-            (2, matching.filter(in_title)),
-            (1, matching.filter(in_head).exclude(in_title)),
-            (0, matching.exclude(in_head)),
-        ):
-            if len(result) < limit:
-                result += [(pk, rank) for pk in self.ids(of_rank[: limit - len(result)])]
-        return result
+        of_rank = {
+            2: matching.filter(in_title),
+            1: matching.filter(in_head).exclude(in_title),
+            0: matching.exclude(in_head),
+        }[rank]
+        return [(pk, rank) for pk in self.ids(of_rank[:limit])]
 
     def ranks_of(self, entries, query, ids) -> list[tuple[int, int]]:
         if not query.required or not ids:
