@@ -16,9 +16,10 @@ confirmation never reads a vector. A document too large for a tsvector (1 MB) is
 incomplete and found by the substring test alone (a partial index lists those few).
 
 The planner cannot know that testing a vector row by row means reading it, so queries
-over many entries run with sequential and plain index scans off (GIN bitmaps only), and
-a first page first looks at the newest few hundred entries, where a frequent word is
-found at once, before asking the GIN index for a rare one.
+over many entries run with sequential and plain index scans off (GIN bitmaps only).
+
+A first page (PostgresIndex.top) first tests the newest few hundred entries one by one,
+where a frequent word is found at once, before asking the GIN index about a rare one.
 
 **SQLite.** An FTS5 table with one column per field group holds one token per unit
 (tokens.stream()); a term is a phrase of consecutive tokens, its last one a prefix when
@@ -60,6 +61,8 @@ def _condition(sql: str, params=()) -> RawSQL:
 
 
 class Backend:
+    """What both indexes share: ranks and reading every match."""
+
     def __init__(self, alias: str = "default"):
         self.alias = alias
 
@@ -78,35 +81,6 @@ class Backend:
             default=0,
             output_field=IntegerField(),
         )
-
-    def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
-        """(id, rank) of the first ``limit`` results.
-
-        The newest few hundred entries are tested row by row first: a frequent word has
-        its first page there. Where a rank is short of results, a little more is walked
-        when the rate found so far says that will do, else the GIN index is asked for
-        that rank's newest entries (a rare word: few of them).
-        """
-        walk = _Walk(self, entries, query)
-        walk.extend(WINDOW)
-        ranks = (None,) if order == "date" or not query.required else (2, 1, 0)
-        result: list[tuple[int, int]] = []
-        for rank in ranks:
-            need = limit - len(result)
-            if need <= 0:
-                break
-            here = walk.found(rank)
-            while len(here) < need and not walk.exhausted:
-                more = walk.rows_for(need - len(here), len(here))
-                if not more:
-                    break
-                walk.extend(more)
-                here = walk.found(rank)
-            if len(here) >= need or walk.exhausted:
-                result += here[:need]
-            else:
-                result += self._newest_of_rank(rank, entries, query, need)
-        return result
 
     def _fetch(self, queryset) -> list[tuple]:
         """The first six columns of a _facts() queryset as plain tuples, newest first:
@@ -299,6 +273,35 @@ class PostgresIndex(Backend):
     def year(self):
         return Cast(ExtractYear("publication_date"), IntegerField())
 
+    def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
+        """(id, rank) of the first ``limit`` results.
+
+        The newest few hundred entries are tested first, one by one: a frequent word has
+        its first page there. Where a rank is short of results, a little more is walked
+        when the rate found so far says that will do, else the GIN index is asked for
+        that rank's newest entries (a rare word has few).
+        """
+        walk = _Walk(self, entries, query)
+        walk.extend(WINDOW)
+        ranks = (None,) if order == "date" or not query.required else (2, 1, 0)
+        result: list[tuple[int, int]] = []
+        for rank in ranks:
+            need = limit - len(result)
+            if need <= 0:
+                break
+            here = walk.found(rank)
+            while len(here) < need and not walk.exhausted:
+                more = walk.rows_for(need - len(here), len(here))
+                if not more:
+                    break
+                walk.extend(more)
+                here = walk.found(rank)
+            if len(here) >= need or walk.exhausted:
+                result += here[:need]
+            else:
+                result += self._newest_of_rank(rank, entries, query, need)
+        return result
+
     def _walk_rows(self, entries, query, start: int, stop: int) -> list[tuple[int, int]]:
         """(id, rank, or -1 where it does not match) of entries start … stop-1, newest
         first, by substring tests row by row."""
@@ -378,8 +381,8 @@ class PostgresIndex(Backend):
 
 
 class _Walk:
-    """Entries in newest-first order, tested a stretch at a time: what a first page needs
-    of a frequent word."""
+    """Entries in newest-first order, tested row by row a stretch at a time: what a first
+    page needs of a frequent word."""
 
     def __init__(self, backend, entries, query):
         self.backend, self.entries, self.query = backend, entries, query
@@ -510,45 +513,26 @@ class SqliteIndex(Backend):
         """(id, rank, series, source, date, tag ids) of every match, newest first."""
         return self._fetch(self._facts(entries.filter(self._match(query)), query))
 
-    def _among(self, expression: str, ids) -> set:
-        """Which of ``ids`` FTS5 finds for ``expression`` (a rowid lookup each)."""
-        if not ids:
-            return set()
-        marks = ", ".join(["%s"] * len(ids))
-        with connections[self.alias].cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})",
-                [expression, *ids],
-            )
-            return {pk for (pk,) in cursor.fetchall()}
+    def top(self, entries, query, order: str, limit: int) -> list[tuple[int, int]]:
+        """(id, rank) of the first ``limit`` results, rank by rank, newest first within.
 
-    def _walk_rows(self, entries, query, start: int, stop: int) -> list[tuple[int, int]]:
-        ids = list(entries.order_by(*NEWEST).values_list("article_id", flat=True)[start:stop])
-        excluded = " OR ".join(self._phrase(term) for term in query.excluded)
-        if query.required:
-            expression = self._all(query.required)
-            found = self._among(f"({expression}) NOT ({excluded})" if excluded else expression, ids)
-            title = self._among("{title} : (" + expression + ")", list(found))
-            head = self._among("{title meta} : (" + expression + ")", list(found - title))
-        else:
-            found, title, head = set(ids) - self._among(excluded, ids), set(), set()
-        return [
-            (pk, -1 if pk not in found else 2 if pk in title else 1 if pk in head else 0)
-            for pk in ids
-        ]
-
-    def _newest_of_rank(self, rank, entries, query, limit: int) -> list[tuple[int, int]]:
+        FTS5 lists a term's rows fast but tests given rows slowly (a seek for each), so
+        unlike PostgreSQL this asks the index straight away.
+        """
         matching = entries.filter(self._match(query)).order_by(*NEWEST)
-        if rank is None:
+        if order == "date" or not query.required:
             return self.ranks_of(entries, query, self.ids(matching[:limit]))
         in_title = Q(article_id__in=self._in("title", entries, query).values("article_id"))
         in_head = Q(article_id__in=self._in("head", entries, query).values("article_id"))
-        of_rank = {
-            2: matching.filter(in_title),
-            1: matching.filter(in_head).exclude(in_title),
-            0: matching.exclude(in_head),
-        }[rank]
-        return [(pk, rank) for pk in self.ids(of_rank[:limit])]
+        result: list[tuple[int, int]] = []
+        for rank, of_rank in (
+            (2, matching.filter(in_title)),
+            (1, matching.filter(in_head).exclude(in_title)),
+            (0, matching.exclude(in_head)),
+        ):
+            if len(result) < limit:
+                result += [(pk, rank) for pk in self.ids(of_rank[: limit - len(result)])]
+        return result
 
     def ranks_of(self, entries, query, ids) -> list[tuple[int, int]]:
         if not query.required or not ids:
