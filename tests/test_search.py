@@ -203,9 +203,7 @@ def test_every_query_finds_exactly_the_articles_that_contain_it(archive, typed, 
 
 
 @pytest.mark.parametrize("window, walk", [(1, 1), (2, 5), (3, 100)])
-def test_first_pages_equal_the_full_order_however_far_they_walk(
-    archive, monkeypatch, window, walk
-):
+def test_first_pages_equal_the_full_order_however_far_they_walk(archive, monkeypatch, window, walk):
     """A first page (no count) tests the newest few entries, may walk on, else asks the
     index: any mix of these gives the same page as the full order."""
     monkeypatch.setattr(backends, "WINDOW", window)
