@@ -7,14 +7,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import content_version, history, preview, sequence, upkeep
+from . import history, preview, sequence, upkeep
 from .admin_history import ArticleHistoryAdminMixin, IssueHistoryAdminMixin
 from .admin_import import IssueImportMixin
 from .admin_upkeep import UpkeepActionsMixin
@@ -24,6 +24,9 @@ from .admin_workflow import (
     WorkflowIssueAdminMixin,
 )
 from .models import Article, Issue, Series, SlugRedirect, Source, SourceAlias, Tag
+from .search.engine import matching_ids
+from .search.index import reindex
+from .search.query import parse
 
 # A link pasted without its scheme is taken as https (Django 6's default, chosen now).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -99,7 +102,7 @@ class IssueAdmin(
     list_display_links = ["label_display"]
     list_filter = ["series", "status", YearListFilter]
     list_select_related = ["series", "approved_by"]
-    search_fields = ["intro", "articles__title", "articles__body"]
+    search_fields = ["intro", "articles__title", "articles__body"]  # see get_search_results
     date_hierarchy = "publication_date"
     inlines = [ArticleInline]
     fieldsets = [
@@ -195,10 +198,18 @@ class IssueAdmin(
         return obj.article_count
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip().isdigit():
-            queryset |= self.model.objects.filter(number=int(search_term))
-        return queryset, may_have_duplicates
+        """Issues with an article that contains the text (the full-text index, drafts
+        included), whose 导语 contains it, or with that number."""
+        term = search_term.strip()
+        query = parse(term)
+        if not query:
+            return queryset, False
+        articles = Article.objects.filter(pk__in=matching_ids(query))
+        found = Q(pk__in=articles.values("issue_id"))
+        found |= Q(intro__icontains=term)
+        if term.isdigit():
+            found |= Q(number=int(term))
+        return queryset.filter(found), False
 
 
 @admin.register(Article)
@@ -206,11 +217,19 @@ class ArticleAdmin(WorkflowArticleAdminMixin, ArticleHistoryAdminMixin, admin.Mo
     list_display = ["title", "issue", "position", "source", "original_date"]
     list_filter = ["issue__series", "issue__status", "source", "tags"]
     list_select_related = ["issue__series", "source"]
-    search_fields = ["title", "original_title", "body"]
+    search_fields = ["title", "original_title", "body"]  # shows the box; see below
     autocomplete_fields = ["issue", "source", "tags"]
     date_hierarchy = "original_date"
     actions = ["add_tags"]
     formfield_overrides = URL_FIELDS
+
+    def get_search_results(self, request, queryset, search_term):
+        """Articles (drafts included) that contain the text: the full-text index, as on
+        the public site, but over every status."""
+        query = parse(search_term)
+        if not query:
+            return queryset, False
+        return queryset.filter(pk__in=matching_ids(query)), False
 
     @admin.action(description=_("为所选文章添加标签"), permissions=["change"])
     def add_tags(self, request, queryset):
@@ -224,7 +243,8 @@ class ArticleAdmin(WorkflowArticleAdminMixin, ArticleHistoryAdminMixin, admin.Mo
                 for tag in tags
             ]
             through.objects.bulk_create(links, ignore_conflicts=True)
-            content_version.bump()  # bulk_create sends no m2m signal
+            # bulk_create sends no m2m signal: index the tags (a new content version too).
+            reindex(link.article_id for link in links)
             history.set_comment(str(_("批量添加标签")))
             history.add(*Issue.objects.filter(articles__in=queryset).distinct())
             self.message_user(

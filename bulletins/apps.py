@@ -9,6 +9,8 @@ class BulletinsConfig(AppConfig):
 
     def ready(self):
         from . import content_version, history
+        from .search import index
 
         content_version.connect_signals()
+        index.connect_signals()
         history.register()

@@ -29,6 +29,16 @@ def latest_issue_ids() -> list:
     return versioned.remember("latest-issues", compute)
 
 
+def latest_publication_time():
+    """When the newest public issue came out (Issue.publication_time), or None."""
+
+    def compute():
+        latest = Issue.objects.published().filter(pk__in=latest_issue_ids())
+        return max((issue.publication_time for issue in latest), default=None)
+
+    return versioned.remember("latest-publication", compute)
+
+
 def _with_counts(model, counts) -> list:
     """The objects named in ``counts`` (pk -> public articles), most articles first."""
     counts = dict(counts)

@@ -82,6 +82,23 @@ def for_tag(tag) -> FeedLink:
     )
 
 
+def for_search(query_text: str, params) -> FeedLink:
+    """A search's own feed; ``params`` the search's query string (QueryDict), whose page
+    and sort are left out: the feed holds the newest matches."""
+    params = params.copy()
+    for name in ("page", "sort"):
+        params.pop(name, None)
+    suffix = "?" + params.urlencode()
+    return FeedLink(
+        title=gettext("含有“%(query)s”的文章") % {"query": query_text},
+        description=gettext("含有“%(query)s”的最新文章：全文、来源和原文链接。")
+        % {"query": query_text},
+        rss_url=permalink("bulletins:search-feed", {}) + suffix,
+        atom_url=permalink("bulletins:search-feed-atom", {}) + suffix,
+        page_url=permalink("bulletins:search", {}) + suffix,
+    )
+
+
 def for_source(source) -> FeedLink:
     return _link(
         gettext("来源「%(name)s」的文章") % {"name": source.name},

@@ -25,7 +25,17 @@ def web_url_or_empty(url: str) -> str:
     return url.strip() if is_web_url(url) else ""
 
 
-class RssWithContent(feedgenerator.Rss201rev2Feed):
+class DatedByTheArchive:
+    """A feed with no items (a search that finds nothing yet) is dated by the archive's
+    newest issue, not by the moment it is built: the same content, the same bytes."""
+
+    def latest_post_date(self):
+        if self.items:
+            return super().latest_post_date()
+        return derived.latest_publication_time() or super().latest_post_date()
+
+
+class RssWithContent(DatedByTheArchive, feedgenerator.Rss201rev2Feed):
     """RSS 2.0 with the full text in <content:encoded>; <description> holds the summary."""
 
     def rss_attributes(self):
@@ -37,7 +47,7 @@ class RssWithContent(feedgenerator.Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomWithContent(feedgenerator.Atom1Feed):
+class AtomWithContent(DatedByTheArchive, feedgenerator.Atom1Feed):
     """Atom 1.0 with the full text in <content> and the original as a related link."""
 
     def add_item_elements(self, handler, item):

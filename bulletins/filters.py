@@ -5,12 +5,13 @@ rendering the form reads the shared cache instead of scanning the archive.
 """
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import derived
 from .models import Article
+from .search.engine import matching_ids
+from .search.query import parse
 from .widgets import FastCheckboxSelectMultiple, FastSelect, LabelledDateRangeWidget
 
 
@@ -71,14 +72,11 @@ class ArticleFilterSet(django_filters.FilterSet):
         fields = ["q", "series", "source", "tag", "year", "date"]
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        """Articles containing the text, through the full-text index (bulletins/search/)."""
+        query = parse(value)
+        if not query:
             return queryset
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(original_title__icontains=value)
-            | Q(body__icontains=value)
-        )
+        return queryset.filter(pk__in=matching_ids(query))
 
     def filter_tags(self, queryset, name, slugs):
         if not slugs:

@@ -545,3 +545,47 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SearchDocument(models.Model):
+    """An article's entry in the full-text index (see bulletins/search/).
+
+    These columns are the facts search results are sorted and narrowed by, copied from
+    the article and its issue so that a search reads one table. The index itself
+    (tsvectors and GIN indexes on PostgreSQL, an FTS5 table on SQLite) is added by
+    migration 0005_search, and only bulletins.search.index writes any of it.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    issue = models.ForeignKey(
+        Issue, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    series = models.ForeignKey(
+        Series, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    publication_date = models.DateField()
+    position = models.PositiveSmallIntegerField()
+    tag_ids = models.TextField(blank=True)  # " 3 7 12 ", for facet counts
+
+    class Meta:
+        verbose_name = _("检索索引条目")
+        verbose_name_plural = _("检索索引条目")
+        indexes = [
+            # Newest first, as Article.objects.newest_first() orders.
+            models.Index(
+                fields=["-publication_date", "-issue", "position"], name="search_newest_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.article_id)

@@ -9,8 +9,9 @@ version, and the issues whose articles changed are recorded in the open history 
 
 from django.db import transaction
 
-from . import content_version, history, redirects
+from . import history, redirects
 from .models import Article, Issue, Source, SourceAlias, Tag, unique_slug
+from .search import index as search_index
 
 
 def _record_issues(issue_ids) -> None:
@@ -36,7 +37,10 @@ def merge_sources(keep: Source, others) -> int:
     others = [other for other in others if other.pk != keep.pk]
     other_pks = [other.pk for other in others]
     articles = Article.objects.filter(source_id__in=other_pks)
-    issue_ids = list(articles.values_list("issue_id", flat=True))
+    article_ids, issue_ids = [], []
+    for article_id, issue_id in articles.values_list("pk", "issue_id"):
+        article_ids.append(article_id)
+        issue_ids.append(issue_id)
     moved = articles.update(source=keep)
     SourceAlias.objects.filter(source_id__in=other_pks).update(source=keep)
     redirects.move(Source, other_pks, keep)
@@ -46,7 +50,7 @@ def merge_sources(keep: Source, others) -> int:
     Source.objects.filter(pk__in=other_pks).delete()
     for other in others:  # after the delete: the names are free to become aliases
         SourceAlias.objects.get_or_create(name=other.name, defaults={"source": keep})
-    content_version.bump()  # update() sends no signal
+    search_index.reindex(article_ids)  # update() sends no signal; a new content version too
     _record_issues(issue_ids)
     return moved
 
@@ -69,7 +73,7 @@ def merge_tags(keep: Tag, others) -> int:
         redirects.merged(keep, other)
     _fill_blanks(keep, others, ["description"])
     Tag.objects.filter(pk__in=other_pks).delete()
-    content_version.bump()  # bulk_create sends no m2m signal
+    search_index.reindex(article_ids)  # bulk_create sends no m2m signal; a new version too
     _record_issues(Article.objects.filter(pk__in=article_ids).values_list("issue_id", flat=True))
     return len(article_ids)
 

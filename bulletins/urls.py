@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 
 from . import feeds, opml, sitemaps, views
 from .exporting import views as exporting_views
+from .search import views as search_views
 
 
 class UnicodeSlugConverter:
@@ -73,4 +74,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
+    path("search/", search_views.SearchView.as_view(), name="search"),
+    path("search/feed/", search_views.SearchFeed(), name="search-feed"),
+    path("search/feed/atom/", search_views.SearchFeed(atom=True), name="search-feed-atom"),
 ]

@@ -23,6 +23,12 @@ SKIPPED_PREFIXES = ("admin/", "healthz")
 # Patterns the walk cannot fill, by route, each with the reason it is safe to leave out.
 UNWALKED: dict[str, str] = {}
 
+# Pages that answer only with a query string (a feed per search needs the words it follows).
+REQUIRED_QUERIES = {  # 的
+    "bulletins:search-feed": "q=%E7%9A%84",
+    "bulletins:search-feed-atom": "q=%E7%9A%84",
+}
+
 
 @dataclass(frozen=True, eq=False)
 class PublicPattern:
@@ -39,10 +45,18 @@ class PublicPattern:
             converter = self.converters.get(key)
             text = converter.to_url(values[key]) if converter else str(values[key])
             quoted[key] = quote(str(text), safe="")
-        return "/" + self.url_format % quoted
+        query = REQUIRED_QUERIES.get(self.name)
+        return "/" + self.url_format % quoted + (f"?{query}" if query else "")
 
     def __str__(self):
         return self.route
+
+
+def with_query(url: str, query: str) -> str:
+    """``url`` with ``query`` added to any query string it has already."""
+    if not query:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
 def _walk(resolver, route="", regex="", converters=None, namespace=""):

@@ -145,7 +145,7 @@ def test_every_page_links_the_series_articles_sources_and_tags(client, archive):
         html = get(client, url)
         for target in ["/issues/weekly/", "/issues/monthly/", "/articles/", "/sources/", "/tags/"]:
             assert f'href="{target}"' in html, (url, target)
-        assert '<form class="site-search" action="/articles/" method="get"' in html
+        assert '<form class="site-search" action="/search/" method="get"' in html
 
 
 # Issue archives

@@ -66,6 +66,9 @@ def public_pages(issue):
         "source": source.get_absolute_url(),
         "source, last page": source.get_absolute_url() + "?page=999",
         "not found": NOT_FOUND,
+        "search": "/search/?q=%E6%B5%8B%E8%AF%95%E6%96%87%E7%AB%A0",  # 测试文章: every article
+        "search, narrowed": f"/search/?q=%E6%AD%A3%E6%96%87&series=weekly&tag={tag.slug}"
+        "&sort=date&page=2",
     }
 
 

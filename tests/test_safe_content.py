@@ -11,7 +11,6 @@ handler, no javascript: link, no inline style; each payload shows as plain text.
 import pytest
 from django.core.exceptions import ValidationError
 
-from bulletins import maintenance
 from bulletins.models import Article, Series, Source, SourceAlias, Tag
 from bulletins.rendering import external_link, render_markdown
 from tests import factories, markup, public_urls
@@ -86,11 +85,9 @@ def hostile(code: str, number: int, model=None, field_name=None) -> str:
 @pytest.fixture
 def hostile_archive(db, django_capture_on_commit_callbacks):
     """One public issue whose every editable field, and its articles', sources' and
-    tags', holds a payload; returns the values stored, by field code. Commit hooks run and
-    a search index (when there is one) is rebuilt, so that search sees the payloads too."""
+    tags', holds a payload; returns the values stored, by field code. Commit hooks run."""
     with django_capture_on_commit_callbacks(execute=True):
         stored = build_hostile_archive()
-    maintenance.rebuild_search_index()
     return stored
 
 

@@ -83,6 +83,8 @@ PUBLIC_PAGES = {
     "tags": lambda archive: reverse("bulletins:tag-list"),
     "tag": lambda archive: archive.tag.get_absolute_url(),
     "feeds": lambda archive: reverse("bulletins:feed-list"),
+    "search with results and facets": lambda archive: reverse("bulletins:search") + "?q=互认",
+    "search, empty query": lambda archive: reverse("bulletins:search"),
     "not found": lambda archive: "/issues/weekly/99999/",
 }
 

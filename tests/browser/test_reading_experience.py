@@ -2,6 +2,8 @@
 text in a CJK system font, the header and footer, dark mode from the system, print, and
 visible keyboard focus."""
 
+import re
+
 from playwright.sync_api import expect
 
 from .support import BROWSER_TEST, DESKTOP, open_page
@@ -53,7 +55,7 @@ def test_header_and_footer_carry_the_site(page, archive, settings):
     expect(header.get_by_role("link", name="卫生信息化舆情监测简报库")).to_be_visible()
     for series in ("周报", "月报"):
         expect(header.get_by_role("link", name=series, exact=True)).to_be_visible()
-    expect(header.get_by_role("searchbox", name="搜索文章")).to_be_visible()
+    expect(header.get_by_role("searchbox", name="全文检索")).to_be_visible()
     footer = page.get_by_role("contentinfo")
     expect(footer).to_contain_text("编发：北京市卫生健康大数据与政策研究中心")
     expect(footer.get_by_role("link", name="京ICP备00000000号-1")).to_have_attribute(
@@ -63,8 +65,10 @@ def test_header_and_footer_carry_the_site(page, archive, settings):
 
     header.get_by_role("searchbox").fill("互认")
     header.get_by_role("button", name="搜索").click()
+    expect(page).to_have_url(re.compile(r"/search/\?q="))
     expect(page.get_by_role("status")).to_contain_text("篇文章")
-    expect(page.locator(".card").first).to_contain_text("互认")
+    expect(page.locator(".search-hit").first).to_contain_text("互认")
+    expect(page.locator(".search-hit mark").first).to_have_text("互认")
 
 
 def luminance(page, selector: str, prop: str) -> float:
