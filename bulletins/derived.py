@@ -5,7 +5,7 @@ article counts (lists and filter choices alike) and the years with public issues
 is a query over the archive, kept in the shared cache until content changes (versioned.py).
 """
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
 from . import versioned
@@ -39,32 +39,24 @@ def latest_publication_time():
     return versioned.remember("latest-publication", compute)
 
 
-def _with_counts(model, counts) -> list:
-    """The objects named in ``counts`` (pk -> public articles), most articles first."""
-    counts = dict(counts)
-    objects = list(model.objects.filter(pk__in=counts))
-    for obj in objects:
-        obj.article_count = counts[obj.pk]
-    return sorted(objects, key=lambda obj: (-obj.article_count, obj.name))
+def _with_counts(model) -> list:
+    """Sources or tags with public articles, most first, each with ``article_count``: one
+    query (an aggregate over the archive, run once per content version)."""
+    public = Q(articles__in=Article.objects.published())
+    objects = model.objects.annotate(article_count=Count("articles", filter=public))
+    return sorted(
+        objects.filter(article_count__gt=0), key=lambda obj: (-obj.article_count, obj.name)
+    )
 
 
 def sources_with_counts() -> list:
     """Sources cited by public articles, most cited first, each with ``article_count``."""
-    counts = (
-        Article.objects.published()
-        .filter(source__isnull=False)
-        .order_by()
-        .values_list("source_id")
-        .annotate(n=Count("pk"))
-    )
-    return versioned.remember("sources", lambda: _with_counts(Source, counts))
+    return versioned.remember("sources", lambda: _with_counts(Source))
 
 
 def tags_with_counts() -> list:
     """Tags on public articles, most used first, each with ``article_count``."""
-    links = Article.tags.through.objects.filter(article__in=Article.objects.published())
-    counts = links.order_by().values_list("tag_id").annotate(n=Count("article_id"))
-    return versioned.remember("tags", lambda: _with_counts(Tag, counts))
+    return versioned.remember("tags", lambda: _with_counts(Tag))
 
 
 def source_choices() -> list:
