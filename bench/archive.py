@@ -2,8 +2,9 @@
 
 The text comes from the demo stories (bulletins/demo_content.py), so pages look like the
 real thing: Chinese titles and bodies, 2-3 tags per article, sources skewed towards the
-big media. Both series run back in time from today, about eight articles an issue. One
-scheduled and one draft issue sit on top, so that "published" filtering has work to do.
+big media. Both series run back in time from today, three to six articles an issue as in
+the real bulletins. One scheduled and one draft issue sit on top, so that "published"
+filtering has work to do.
 """
 
 import datetime
@@ -61,8 +62,9 @@ def plan_issues(total_articles: int, rng: random.Random):
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
     plans, remaining, k = [], total_articles, 0
     while remaining > 0:
-        count = min(remaining, rng.randint(4, 12))
-        if k % MONTHLY_EVERY == MONTHLY_EVERY - 1:
+        monthly = k % MONTHLY_EVERY == MONTHLY_EVERY - 1
+        count = min(remaining, rng.randint(4, 6) if monthly else rng.randint(3, 5))
+        if monthly:
             plans.append(("monthly", month_end, month_end.replace(day=1), count))
             month_end = month_end.replace(day=1) - datetime.timedelta(days=1)
         else:

@@ -1,88 +1,92 @@
 """The full text of an article or an issue as a feed item shows it, built in Python.
 
-A feed of fifty issues holds some three hundred articles; building their HTML here with
-format_html (every value escaped, the stored sanitised body_html as it is) costs a small
-part of what a template per item would. Links are absolute, since a feed reader shows
-the content away from the site. ``absolute`` turns a path into a full URL
-(request.build_absolute_uri). Articles need their issue, series, source and tags loaded.
+A feed of fifty issues holds a few hundred articles. Built with format_html, their
+facts alone took most of the feed's time; here they are plain f-strings with every value
+escaped (the stored, sanitised body_html goes in as it is) and the labels translated once
+per language. Links are absolute, since a feed reader shows the content away from the site.
+``absolute`` turns a path into a full URL (request.build_absolute_uri). Articles need
+their issue, series, source and tags loaded.
 """
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from functools import lru_cache
+from html import escape
+
+from django.utils.translation import get_language, gettext
 
 from .formatting import chinese_date
 from .rendering import external_link
 
 
-def _original_link(article) -> SafeString:
-    if article.original_url:
-        return format_html("{}{}", gettext("原文链接："), external_link(article.original_url))
-    return format_html("{}{}", gettext("原文链接："), gettext("无"))
+def labels() -> dict[str, str]:
+    """The words a feed item's HTML uses, in the active language, escaped."""
+    return _labels(get_language())
 
 
-def article_facts(article) -> SafeString:
+@lru_cache(maxsize=8)
+def _labels(language: str) -> dict[str, str]:
+    # gettext goes through a thread-local lookup each time: once per language is enough.
+    words = {
+        "source": gettext("来源："),
+        "date": gettext("原文日期："),
+        "original_title": gettext("来源标题："),
+        "link": gettext("原文链接："),
+        "none": gettext("无"),
+        "appeared_in": gettext("刊于："),
+        "intro": gettext("本期导语："),
+        "contents": gettext("一、信息目录"),
+        "details": gettext("二、具体内容"),
+    }
+    return {name: escape(word) for name, word in words.items()}
+
+
+def article_facts(article, words: dict[str, str]) -> str:
     """Source, original date, original title and the link to the original."""
     facts = []
     if article.source_id:
-        facts.append(format_html("{}{}", gettext("来源："), article.source.name))
+        facts.append(words["source"] + escape(article.source.name))
     if article.original_date:
-        facts.append(
-            format_html("{}{}", gettext("原文日期："), chinese_date(article.original_date))
-        )
-    html = format_html("<p>{}</p>", mark_safe(" · ".join(facts))) if facts else ""
+        facts.append(words["date"] + chinese_date(article.original_date))
+    html = f"<p>{' · '.join(facts)}</p>" if facts else ""
     if article.original_title:
-        html += format_html("<p>{}{}</p>", gettext("来源标题："), article.original_title)
-    return mark_safe(html + format_html("<p>{}</p>", _original_link(article)))
+        html += f"<p>{words['original_title']}{escape(article.original_title)}</p>"
+    link = external_link(article.original_url) if article.original_url else words["none"]
+    return html + f"<p>{words['link']}{link}</p>"
 
 
 def article_html(article, absolute) -> str:
     """One article in full: its facts, its body and the issue it appeared in."""
+    words = labels()
     issue = article.issue
-    appeared_in = format_html(
-        '<p>{}<a href="{}">{}</a></p>',
-        gettext("刊于："),
-        absolute(article.location_in_issue),
-        f"{issue.series.name}（{issue.label}）",
+    appeared_in = (
+        f'<p>{words["appeared_in"]}<a href="{escape(absolute(article.location_in_issue))}">'
+        f"{escape(issue.series.name)}（{escape(issue.label)}）</a></p>"
     )
-    return article_facts(article) + mark_safe(article.body_html) + appeared_in
+    return article_facts(article, words) + article.body_html + appeared_in
 
 
 def issue_html(issue, absolute) -> str:
     """An issue laid out like the bulletin: 导语, 信息目录, then every article in full."""
+    words = labels()
     articles = issue.articles.all()
-    issue_url = absolute(issue.get_absolute_url())
-    html = format_html("<p>{}{}</p>", gettext("本期导语："), issue.display_intro)
+    issue_url = escape(absolute(issue.get_absolute_url()))
+    parts = [f"<p>{words['intro']}{escape(issue.display_intro)}</p>"]
     if issue.period_start and issue.period_end:
-        html += format_html(
-            "<p>{}</p>",
-            gettext("监测时段：%(start)s至%(end)s")
-            % {"start": chinese_date(issue.period_start), "end": chinese_date(issue.period_end)},
-        )
-    html += format_html("<h2>{}</h2>", gettext("一、信息目录"))
-    html += format_html(
-        "<ol>{}</ol>",
-        format_html_join(
-            "",
-            '<li><a href="{}#{}">{}</a>{}</li>',
-            (
-                (
-                    issue_url,
-                    article.anchor,
-                    article.title,
-                    f"（{article.source.name}）" if article.source_id else "",
-                )
-                for article in articles
-            ),
-        ),
+        period = gettext("监测时段：%(start)s至%(end)s") % {
+            "start": chinese_date(issue.period_start),
+            "end": chinese_date(issue.period_end),
+        }
+        parts.append(f"<p>{escape(period)}</p>")
+    contents = "".join(
+        f'<li><a href="{issue_url}#{article.anchor}">{escape(article.title)}</a>'
+        + (f"（{escape(article.source.name)}）" if article.source_id else "")
+        + "</li>"
+        for article in articles
     )
-    html += format_html("<h2>{}</h2>", gettext("二、具体内容"))
+    parts.append(f"<h2>{words['contents']}</h2><ol>{contents}</ol><h2>{words['details']}</h2>")
     for number, article in enumerate(articles, start=1):
-        html += format_html(
-            '<h3>{}. <a href="{}">{}</a></h3>',
-            number,
-            absolute(article.get_absolute_url()),
-            article.title,
+        parts.append(
+            f'<h3>{number}. <a href="{escape(absolute(article.get_absolute_url()))}">'
+            f"{escape(article.title)}</a></h3>"
         )
-        html += article_facts(article) + mark_safe(article.body_html)
-    return html
+        parts.append(article_facts(article, words) + article.body_html)
+    return "".join(parts)

@@ -72,7 +72,11 @@ class BulletinFeed(Feed):
         # One instance serves every request (and thread): give each request its own copy.
         feed = copy.copy(self)
         feed.request = request
-        return Feed.__call__(feed, request, *args, **kwargs)
+        response = Feed.__call__(feed, request, *args, **kwargs)
+        # The XML writer adds every tag and text as a chunk of its own, thousands of them,
+        # each one a write to the socket (and a pickled item in the page cache): send one.
+        response.content = response.content
+        return response
 
     def catalogue_entry(self, obj) -> feed_catalogue.FeedLink:
         raise NotImplementedError

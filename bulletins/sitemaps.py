@@ -7,10 +7,11 @@ load every item to find it (Django's default would).
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .models import Article, Issue, Series, Source, Tag
 
@@ -29,13 +30,24 @@ def _newest(articles, group_by: str):
 
 
 class PublicSitemap(Sitemap):
-    """Items annotated with ``last_modified``; the section's newest by one aggregate."""
+    """Items annotated with ``last_modified``; the section's size and newest change by
+    one aggregate, which is all the index asks of it (one query per section)."""
 
     def lastmod(self, item):
         return item.last_modified
 
+    @cached_property
+    def summary(self) -> dict:
+        return self.items().aggregate(count=Count("pk"), newest=Max("last_modified"))
+
     def get_latest_lastmod(self):
-        return self.items().aggregate(newest=Max("last_modified"))["newest"]
+        return self.summary["newest"]
+
+    @property
+    def paginator(self):
+        paginator = super().paginator
+        paginator.count = self.summary["count"]  # the index's page count, without COUNT(*)
+        return paginator
 
 
 class IssueSitemap(PublicSitemap):

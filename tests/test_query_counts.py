@@ -69,6 +69,20 @@ def public_pages(issue):
         "search": "/search/?q=%E6%B5%8B%E8%AF%95%E6%96%87%E7%AB%A0",  # 测试文章: every article
         "search, narrowed": f"/search/?q=%E6%AD%A3%E6%96%87&series=weekly&tag={tag.slug}"
         "&sort=date&page=2",
+        "search feed": "/search/feed/?q=%E6%B5%8B%E8%AF%95%E6%96%87%E7%AB%A0",
+        "feeds page": "/feeds/",
+        "OPML": "/feeds/subscriptions.opml",
+        "issues feed": "/feeds/issues/",
+        "issues feed, Atom": "/feeds/issues/atom/",
+        "articles feed": "/feeds/articles/",
+        "articles feed, Atom": "/feeds/articles/atom/",
+        "series feed": "/issues/weekly/feed/",
+        "tag feed": tag.get_absolute_url() + "feed/",
+        "source feed, Atom": source.get_absolute_url() + "feed/atom/",
+        "sitemap index": "/sitemap.xml",
+        "sitemap of articles": "/sitemap-articles.xml",
+        "sitemap of issues": "/sitemap-issues.xml",
+        "robots.txt": "/robots.txt",
     }
 
 
