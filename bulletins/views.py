@@ -4,10 +4,11 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import derived, feed_catalogue, listing, preview, redirects
+from . import article_cards, content_version, derived, feed_catalogue, listing, preview, redirects
 from .exporting.views import citations_for
 from .filters import ArticleFilterSet
 from .formatting import chinese_date
@@ -23,7 +24,7 @@ class LenientPaginationMixin:
     Order and count are kept per content version, so deep pages cost what page 1 costs.
     """
 
-    page_rows = None  # ids -> the page's objects, when loading them by pk alone is faster
+    page_rows = None  # ids -> what the page shows of those objects (see listing.py)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         key = listing.list_key(self.request)
@@ -39,11 +40,6 @@ class LenientPaginationMixin:
 
 def public_issues():
     return Issue.objects.published().select_related("series")
-
-
-def articles_by_pk(ids):
-    """A page of public articles: the list chose the ids, so no need to join issues again."""
-    return Article.objects.for_listing().filter(pk__in=ids)
 
 
 def issue_with_articles():
@@ -178,7 +174,7 @@ class ArticleListView(FeedLinksMixin, LenientPaginationMixin, FilterView):
     filterset_class = ArticleFilterSet
     template_name = "bulletins/article_filter.html"
     paginate_by = ARTICLES_PER_PAGE
-    page_rows = staticmethod(articles_by_pk)
+    page_rows = staticmethod(article_cards.cards_by_pk)
     canonical_params = ("q", "series", "source", "tag", "year", "date_after", "date_before")
 
     def get_feeds(self):
@@ -190,6 +186,11 @@ class ArticleListView(FeedLinksMixin, LenientPaginationMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["active_filters"] = active_filters(self.filterset, self.request.GET)
+        # The form's fields depend on the query (the page aside), the filter choices and
+        # the language: render them once per content version (see the template).
+        context["filter_fragment_key"] = ":".join(
+            (content_version.current_version(), listing.list_key(self.request), get_language())
+        )
         return context
 
 
@@ -272,7 +273,7 @@ class ArticlesOfMixin(FeedLinksMixin, LenientPaginationMixin):
 
     model = None
     paginate_by = ARTICLES_PER_PAGE
-    page_rows = staticmethod(articles_by_pk)
+    page_rows = staticmethod(article_cards.cards_by_pk)
 
     def get(self, request, *args, **kwargs):
         self.subject = self.model.objects.filter(slug=kwargs["slug"]).first()

@@ -33,7 +33,10 @@ def test_healthz_reports_database_and_cache(client):
 @pytest.fixture
 def redis_down(settings):
     """The shared cache is Redis, and nothing answers at its address."""
-    settings.CACHES = {"default": cache_from_url(f"redis://{servers.HOST}:{servers.free_port()}/0")}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": cache_from_url(f"redis://{servers.HOST}:{servers.free_port()}/0"),
+    }
     settings.PAGE_CACHE_SECONDS = 600
 
 

@@ -170,6 +170,13 @@ def cache_from_url(url: str) -> dict:
 # servers must share one cache: production defaults to a file cache; set
 # CACHE_URL=redis://… for more than one machine.
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+# Rendered page fragments, keyed by the content version (so never stale) and kept in
+# each process: reading them back costs no round trip to a shared cache.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 # Anonymous public pages and feeds are cached whole for this long (0 turns it off).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 

@@ -37,7 +37,7 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names (not '*').")
 
 if "CACHE_URL" not in os.environ:
-    CACHES = {"default": cache_from_url(f"file://{BASE_DIR / 'var' / 'cache'}")}  # noqa: F405
+    CACHES["default"] = cache_from_url(f"file://{BASE_DIR / 'var' / 'cache'}")  # noqa: F405
 
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED=1.
 if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED"):
