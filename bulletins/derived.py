@@ -29,6 +29,16 @@ def latest_issue_ids() -> list:
     return versioned.remember("latest-issues", compute)
 
 
+def public_issue_numbers(series_id) -> list[tuple[int, int]]:
+    """(number, pk) of a series' public issues, by number: previous and next links."""
+
+    def compute():
+        issues = Issue.objects.published().filter(series_id=series_id).order_by("number")
+        return list(issues.values_list("number", "pk"))
+
+    return versioned.remember(f"numbers:{series_id}", compute)
+
+
 def latest_publication_time():
     """When the newest public issue came out (Issue.publication_time), or None."""
 

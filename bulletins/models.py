@@ -4,6 +4,7 @@
 definition of what the public may see; every public view, feed and count starts there.
 """
 
+import bisect
 import datetime
 import uuid
 
@@ -263,14 +264,22 @@ class Issue(models.Model):
         )
 
     def public_neighbours(self):
-        """(previous, next) published issues of the same series, by number."""
-        siblings = Issue.objects.published().filter(series_id=self.series_id)
-        previous = siblings.filter(number__lt=self.number).order_by("-number").first()
-        following = siblings.filter(number__gt=self.number).order_by("number").first()
-        for neighbour in (previous, following):
-            if neighbour is not None:
-                neighbour.series = self.series  # the same series: no query to link to it
-        return previous, following
+        """(previous, next) published issues of the same series, by number.
+
+        Read from the series' public issue numbers, kept per content version: no query.
+        """
+        from . import derived  # derived.py builds on these models
+
+        numbers = derived.public_issue_numbers(self.series_id)
+        at = bisect.bisect_left(numbers, (self.number,))
+        after = at + 1 if at < len(numbers) and numbers[at][0] == self.number else at
+        previous = numbers[at - 1] if at > 0 else None
+        following = numbers[after] if after < len(numbers) else None
+        return tuple(
+            # The same series: no query to link to it.
+            Issue(pk=pk, number=number, series=self.series) if pk else None
+            for number, pk in (previous or (None, None), following or (None, None))
+        )
 
 
 class SlugRedirectManager(models.Manager):

@@ -7,16 +7,31 @@ escaped), twenty cost a fraction of one. The article needs its issue, series, so
 tags loaded, as Article.objects.for_listing() does.
 """
 
+from functools import lru_cache
 from html import escape
 
 from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from ..rendering import external_link
 
 register = template.Library()
+
+
+@lru_cache(maxsize=8)
+def _labels(language: str) -> dict[str, str]:
+    # gettext looks the language up thread-locally on every call; once per language here.
+    words = {
+        "tags": gettext_noop("标签"),
+        "source": gettext_noop("来源"),
+        "date": gettext_noop("日期"),
+        "original_title": gettext_noop("来源标题"),
+        "link": gettext_noop("链接"),
+        "none": gettext_noop("无"),
+    }
+    return {name: escape(gettext(word)) for name, word in words.items()}
 
 
 @register.simple_tag
@@ -47,19 +62,22 @@ def article_card(article):
             f'<li><a href="{escape(tag.get_absolute_url())}">{escape(tag.name)}</a></li>'
             for tag in tags
         )
-        html += f'  <ul class="tag-list" aria-label="{escape(gettext("标签"))}">{items}</ul>\n'
+        html += (
+            f'  <ul class="tag-list" aria-label="{_labels(get_language())["tags"]}">{items}</ul>\n'
+        )
     return mark_safe(html + "</article>")  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag
 def article_fields(article):
     """Source, date, original title, link and tags of an article, as a <dl>."""
+    words = _labels(get_language())
     rows = []
     if article.source_id:
         source = article.source
         rows.append(
             (
-                gettext("来源"),
+                words["source"],
                 f'<a href="{escape(source.get_absolute_url())}">{escape(source.name)}</a>',
             )
         )
@@ -67,23 +85,23 @@ def article_fields(article):
         day = article.original_date
         rows.append(
             (
-                gettext("日期"),
+                words["date"],
                 f'<time datetime="{day.isoformat()}">{escape(date_format(day))}</time>',
             )
         )
     if article.original_title:
-        rows.append((gettext("来源标题"), escape(article.original_title)))
+        rows.append((words["original_title"], escape(article.original_title)))
     if article.original_url:
         link = external_link(article.original_url, css_class="original-link")
     else:
-        link = f'<span class="muted">{escape(gettext("无"))}</span>'
-    rows.append((gettext("链接"), link))
+        link = f'<span class="muted">{words["none"]}</span>'
+    rows.append((words["link"], link))
     tags = article.tags.all()
     if tags:
         items = "".join(
             f'<li><a href="{escape(tag.get_absolute_url())}">{escape(tag.name)}</a></li>'
             for tag in tags
         )
-        rows.append((gettext("标签"), f'<ul class="tag-list">{items}</ul>'))
-    body = "".join(f"<div><dt>{escape(term)}</dt><dd>{value}</dd></div>" for term, value in rows)
+        rows.append((words["tags"], f'<ul class="tag-list">{items}</ul>'))
+    body = "".join(f"<div><dt>{term}</dt><dd>{value}</dd></div>" for term, value in rows)
     return mark_safe(f'<dl class="article-fields">{body}</dl>')  # noqa: S308 - escaped above
