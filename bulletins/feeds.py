@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom 1.0 feeds: all issues, all articles, and per series, tag and source.
 
-Every feed starts from ``.published()``, carries the FEED_ITEMS newest items in full
-text and is built in a few queries whatever its length (issues with their articles,
+Every feed starts from ``.published()``, carries its newest items in full text (fifty
+articles, or twelve issues: about as much text, an issue holding some four articles) and is built in a few queries whatever its length (issues with their articles,
 sources and tags prefetched; the HTML built in feed_content.py, not by templates).
 Titles and descriptions come from feed_catalogue.py, shared with the pages that link here.
 """
@@ -19,6 +19,7 @@ from .models import PUBLISHER, Article, Issue, Series, Source, Tag
 from .rendering import is_web_url
 
 FEED_ITEMS = 50
+FEED_ISSUES = 12
 
 
 def web_url_or_empty(url: str) -> str:
@@ -149,7 +150,7 @@ class IssuesFeed(IssueFeed):
         return feed_catalogue.all_issues()
 
     def items(self):
-        return self.issues()[:FEED_ITEMS]
+        return self.issues()[:FEED_ISSUES]
 
 
 class SeriesFeed(IssueFeed):
@@ -163,7 +164,7 @@ class SeriesFeed(IssueFeed):
         return feed_catalogue.for_series(series)
 
     def items(self, series):
-        return self.issues().filter(series=series)[:FEED_ITEMS]
+        return self.issues().filter(series=series)[:FEED_ISSUES]
 
 
 class ArticleFeed(BulletinFeed):

@@ -235,16 +235,32 @@ def test_markup_in_titles_and_bodies_arrives_as_text(client, db, kind, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_feeds_carry_the_fifty_newest_items(client, db, fmt):
-    """A feed holds FEED_ITEMS (50) items, the newest."""
-    assert feeds.FEED_ITEMS == 50
+def test_issue_feeds_carry_the_twelve_newest_issues(client, db, fmt):
+    """An issue holds some four articles: twelve issues are about as much text as the
+    fifty articles of an article feed."""
     first = datetime.date(2024, 1, 5)
-    for n in range(51):
+    for n in range(13):
         factories.issue(number=100 + n, publication_date=first + datetime.timedelta(weeks=n))
-    entries = parse(client, feed_url("issues", fmt)).entries
-    assert len(entries) == 50
-    assert entries[0].link.endswith("/issues/weekly/150/")
-    assert entries[-1].link.endswith("/issues/weekly/101/")
+    for kind in ("issues", "series"):
+        entries = parse(client, feed_url(kind, fmt)).entries
+        assert len(entries) == 12 == feeds.FEED_ISSUES
+        assert entries[0].link.endswith("/issues/weekly/112/")
+        assert entries[-1].link.endswith("/issues/weekly/101/")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_article_feeds_carry_the_fifty_newest_articles(client, db, fmt):
+    first = datetime.date(2024, 1, 5)
+    for n in range(13):
+        issue = factories.issue(
+            number=100 + n, publication_date=first + datetime.timedelta(weeks=n)
+        )
+        for position in range(1, 5):
+            factories.article(issue_obj=issue, position=position, title=f"第{n}期第{position}篇")
+    entries = parse(client, feed_url("articles", fmt)).entries
+    assert len(entries) == 50 == feeds.FEED_ITEMS
+    assert entries[0].title == "第12期第1篇"  # newest issue first, in its order
+    assert entries[-1].title == "第0期第2篇"  # 52 articles: the oldest issue's last two left out
 
 
 # --- 404 and routes ---------------------------------------------------------------------
