@@ -1,8 +1,9 @@
 """RSS 2.0 and Atom 1.0 feeds: all issues, all articles, and per series, tag and source.
 
 Every feed starts from ``.published()``, carries its newest items in full text (fifty
-articles, or twelve issues: about as much text, an issue holding some four articles) and is built in a few queries whatever its length (issues with their articles,
-sources and tags prefetched; the HTML built in feed_content.py, not by templates).
+articles, or twelve issues: about as much text, an issue holding some four articles)
+and is built in a few queries whatever its length (issues with their articles, sources
+and tags prefetched; the HTML built in feed_content.py, not by templates).
 Titles and descriptions come from feed_catalogue.py, shared with the pages that link here.
 """
 

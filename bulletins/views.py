@@ -232,10 +232,11 @@ class ArticleDetailView(PreviewMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        # Tags are read only to build the fragments the template keeps (see there).
+        return Article.objects.published().select_related("issue__series", "source")
 
     def get_preview_queryset(self):
-        return Article.objects.for_listing()
+        return Article.objects.select_related("issue__series", "source")
 
     def lookup(self, queryset):
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
@@ -246,6 +247,11 @@ class ArticleDetailView(PreviewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(citations_for(self.request, self.object.issue, self.object))
+        # Nothing about an article changes within a content version: its metadata, fields
+        # and body are rendered once per version and kept (see the template).
+        context["fragment_key"] = ":".join(
+            (content_version.current_version(), str(self.object.pk), get_language())
+        )
         return context
 
 

@@ -85,3 +85,30 @@ def test_filter_form_keeps_what_the_reader_chose(client):
     assert re.search(checked, chosen) and not re.search(checked, plain)
     # Back to no choice: the form the reader sees is the plain one again.
     assert text(client, "/articles/") == plain
+
+
+@pytest.mark.django_db
+def test_an_article_page_shows_a_change_to_its_body_tags_or_source_at_once(client):
+    tag = factories.tag("旧标签名")
+    article = factories.article(body="旧的正文内容，足够长。", tags=[tag])
+    url = article.get_absolute_url()
+    page = text(client, url)
+    assert "旧的正文内容" in page and '"keywords": ["旧标签名"]' in page.replace("'", '"')
+
+    article.body = "新的正文内容，足够长。"
+    article.save()
+    tag.name = "新标签名"
+    tag.save()
+    page = text(client, url)
+    assert "新的正文内容" in page and "旧的正文内容" not in page
+    assert "新标签名" in page and "旧标签名" not in page
+
+
+@pytest.mark.django_db
+def test_an_article_page_names_the_host_it_was_asked_for(client, settings):
+    settings.ALLOWED_HOSTS = ["a.example.org", "b.example.org"]
+    url = factories.article().get_absolute_url()
+    for host in ("a.example.org", "b.example.org"):
+        page = client.get(url, HTTP_HOST=host).text
+        assert f'<link rel="canonical" href="http://{host}{url}">' in page
+        assert f'"url": "http://{host}{url}"' in page
