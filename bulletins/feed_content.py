@@ -8,35 +8,24 @@ per language. Links are absolute, since a feed reader shows the content away fro
 their issue, series, source and tags loaded.
 """
 
-from functools import lru_cache
 from html import escape
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext, gettext_noop
 
-from .formatting import chinese_date
+from .formatting import chinese_date, escaped_translations
 from .rendering import external_link
 
-
-def labels() -> dict[str, str]:
-    """The words a feed item's HTML uses, in the active language, escaped."""
-    return _labels(get_language())
-
-
-@lru_cache(maxsize=8)
-def _labels(language: str) -> dict[str, str]:
-    # gettext goes through a thread-local lookup each time: once per language is enough.
-    words = {
-        "source": gettext("来源："),
-        "date": gettext("原文日期："),
-        "original_title": gettext("来源标题："),
-        "link": gettext("原文链接："),
-        "none": gettext("无"),
-        "appeared_in": gettext("刊于："),
-        "intro": gettext("本期导语："),
-        "contents": gettext("一、信息目录"),
-        "details": gettext("二、具体内容"),
-    }
-    return {name: escape(word) for name, word in words.items()}
+LABELS = {
+    "source": gettext_noop("来源："),
+    "date": gettext_noop("原文日期："),
+    "original_title": gettext_noop("来源标题："),
+    "link": gettext_noop("原文链接："),
+    "none": gettext_noop("无"),
+    "appeared_in": gettext_noop("刊于："),
+    "intro": gettext_noop("本期导语："),
+    "contents": gettext_noop("一、信息目录"),
+    "details": gettext_noop("二、具体内容"),
+}
 
 
 def article_facts(article, words: dict[str, str]) -> str:
@@ -55,7 +44,7 @@ def article_facts(article, words: dict[str, str]) -> str:
 
 def article_html(article, absolute) -> str:
     """One article in full: its facts, its body and the issue it appeared in."""
-    words = labels()
+    words = escaped_translations(LABELS)
     issue = article.issue
     appeared_in = (
         f'<p>{words["appeared_in"]}<a href="{escape(absolute(article.location_in_issue))}">'
@@ -66,7 +55,7 @@ def article_html(article, absolute) -> str:
 
 def issue_html(issue, absolute) -> str:
     """An issue laid out like the bulletin: 导语, 信息目录, then every article in full."""
-    words = labels()
+    words = escaped_translations(LABELS)
     articles = issue.articles.all()
     issue_url = escape(absolute(issue.get_absolute_url()))
     parts = [f"<p>{words['intro']}{escape(issue.display_intro)}</p>"]

@@ -4,6 +4,25 @@ Pure functions over plain values, so the model, templates, feeds and exports agr
 """
 
 import datetime
+from functools import lru_cache
+from html import escape
+
+from django.utils.translation import get_language, gettext
+
+
+def escaped_translations(messages: dict[str, str]) -> dict[str, str]:
+    """{name: message} -> {name: the message translated and HTML-escaped}.
+
+    For code that builds HTML for many items: gettext looks the active language up
+    thread-locally on every call, so the words are worked out once per language.
+    Mark the messages with gettext_noop so that makemessages finds them.
+    """
+    return _escaped_translations(get_language(), tuple(messages.items()))
+
+
+@lru_cache(maxsize=32)
+def _escaped_translations(language: str, messages: tuple) -> dict[str, str]:
+    return {name: escape(gettext(message)) for name, message in messages}
 
 
 def chinese_date(day: datetime.date) -> str:

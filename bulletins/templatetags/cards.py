@@ -7,31 +7,27 @@ escaped), twenty cost a fraction of one. The article needs its issue, series, so
 tags loaded, as Article.objects.for_listing() does.
 """
 
-from functools import lru_cache
 from html import escape
 
 from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
+from ..formatting import escaped_translations
 from ..rendering import external_link
 
 register = template.Library()
 
 
-@lru_cache(maxsize=8)
-def _labels(language: str) -> dict[str, str]:
-    # gettext looks the language up thread-locally on every call; once per language here.
-    words = {
-        "tags": gettext_noop("标签"),
-        "source": gettext_noop("来源"),
-        "date": gettext_noop("日期"),
-        "original_title": gettext_noop("来源标题"),
-        "link": gettext_noop("链接"),
-        "none": gettext_noop("无"),
-    }
-    return {name: escape(gettext(word)) for name, word in words.items()}
+LABELS = {
+    "tags": gettext_noop("标签"),
+    "source": gettext_noop("来源"),
+    "date": gettext_noop("日期"),
+    "original_title": gettext_noop("来源标题"),
+    "link": gettext_noop("链接"),
+    "none": gettext_noop("无"),
+}
 
 
 @register.simple_tag
@@ -62,16 +58,15 @@ def article_card(article):
             f'<li><a href="{escape(tag.get_absolute_url())}">{escape(tag.name)}</a></li>'
             for tag in tags
         )
-        html += (
-            f'  <ul class="tag-list" aria-label="{_labels(get_language())["tags"]}">{items}</ul>\n'
-        )
+        label = escaped_translations(LABELS)["tags"]
+        html += f'  <ul class="tag-list" aria-label="{label}">{items}</ul>\n'
     return mark_safe(html + "</article>")  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag
 def article_fields(article):
     """Source, date, original title, link and tags of an article, as a <dl>."""
-    words = _labels(get_language())
+    words = escaped_translations(LABELS)
     rows = []
     if article.source_id:
         source = article.source
