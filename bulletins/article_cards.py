@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
-from . import content_version
+from . import versioned
 from .models import Article
 from .templatetags.cards import article_card
 
@@ -29,19 +28,13 @@ class Card:
 def cards_by_pk(ids) -> list[Card]:
     """The cards of the public articles ``ids`` (in any order; the list sorts them)."""
     fragments = caches["fragments"]
-    prefix = f"card:{content_version.current_version()}:{get_language()}:"
-    found = fragments.get_many([f"{prefix}{pk}" for pk in ids])
-    missing = [pk for pk in ids if f"{prefix}{pk}" not in found]
+    keys = {pk: versioned.fragment_key("card", pk) for pk in ids}
+    found = fragments.get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
-        rendered = {
-            f"{prefix}{article.pk}": str(article_card(article))
-            for article in Article.objects.for_listing().filter(pk__in=missing)
-        }
+        articles = Article.objects.published().for_listing().filter(pk__in=missing)
+        rendered = {keys[article.pk]: str(article_card(article)) for article in articles}
         fragments.set_many(rendered, TIMEOUT)
         found.update(rendered)
     # Built from escaped values only (see cards.article_card).
-    return [
-        Card(pk, mark_safe(found[f"{prefix}{pk}"]))  # noqa: S308
-        for pk in ids
-        if f"{prefix}{pk}" in found
-    ]
+    return [Card(pk, mark_safe(found[key])) for pk, key in keys.items() if key in found]  # noqa: S308

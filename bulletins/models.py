@@ -275,11 +275,11 @@ class Issue(models.Model):
         after = at + 1 if at < len(numbers) and numbers[at][0] == self.number else at
         previous = numbers[at - 1] if at > 0 else None
         following = numbers[after] if after < len(numbers) else None
-        return tuple(
-            # The same series: no query to link to it.
-            Issue(pk=pk, number=number, series=self.series) if pk else None
-            for number, pk in (previous or (None, None), following or (None, None))
-        )
+
+        def neighbour(entry):  # the same series: no query to link to it
+            return Issue(number=entry[0], pk=entry[1], series=self.series) if entry else None
+
+        return neighbour(previous), neighbour(following)
 
 
 class SlugRedirectManager(models.Manager):

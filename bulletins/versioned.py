@@ -10,6 +10,7 @@ by version, and reads them again without a cache round trip. Treat values as rea
 """
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 from . import content_version
 
@@ -23,6 +24,14 @@ _local: dict = {}
 
 def key(name: str) -> str:
     return f"derived:{content_version.current_version()}:{name}"
+
+
+def fragment_key(*parts) -> str:
+    """A key for HTML rendered from public content: the version, the language, ``parts``.
+
+    Such fragments go to the per-process ``fragments`` cache (settings.CACHES).
+    """
+    return ":".join(map(str, (content_version.current_version(), get_language(), *parts)))
 
 
 def _keep(entry: str, value) -> None:

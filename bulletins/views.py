@@ -4,11 +4,10 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import article_cards, content_version, derived, feed_catalogue, listing, preview, redirects
+from . import article_cards, derived, feed_catalogue, listing, preview, redirects, versioned
 from .exporting.views import citations_for
 from .filters import ArticleFilterSet
 from .formatting import chinese_date
@@ -188,9 +187,7 @@ class ArticleListView(FeedLinksMixin, LenientPaginationMixin, FilterView):
         context["active_filters"] = active_filters(self.filterset, self.request.GET)
         # The form's fields depend on the query (the page aside), the filter choices and
         # the language: render them once per content version (see the template).
-        context["filter_fragment_key"] = ":".join(
-            (content_version.current_version(), listing.list_key(self.request), get_language())
-        )
+        context["filter_fragment_key"] = versioned.fragment_key(listing.list_key(self.request))
         return context
 
 
@@ -249,9 +246,7 @@ class ArticleDetailView(PreviewMixin, DetailView):
         context.update(citations_for(self.request, self.object.issue, self.object))
         # Nothing about an article changes within a content version: its metadata, fields
         # and body are rendered once per version and kept (see the template).
-        context["fragment_key"] = ":".join(
-            (content_version.current_version(), str(self.object.pk), get_language())
-        )
+        context["fragment_key"] = versioned.fragment_key("article", self.object.pk)
         return context
 
 
