@@ -8,15 +8,11 @@ for its cards by id and loads and renders only the ones missing.
 
 from dataclasses import dataclass
 
-from django.core.cache import caches
 from django.utils.safestring import SafeString, mark_safe
 
 from . import versioned
 from .models import Article
 from .templatetags.cards import article_card
-
-# Entries of old versions are never read again; the cache drops the oldest when full.
-TIMEOUT = 60 * 60 * 24
 
 
 @dataclass(frozen=True)
@@ -25,16 +21,13 @@ class Card:
     html: SafeString
 
 
+def build_cards(ids) -> dict[int, str]:
+    articles = Article.objects.published().for_listing().filter(pk__in=ids)
+    return {article.pk: str(article_card(article)) for article in articles}
+
+
 def cards_by_pk(ids) -> list[Card]:
     """The cards of the public articles ``ids`` (in any order; the list sorts them)."""
-    fragments = caches["fragments"]
-    keys = {pk: versioned.fragment_key("card", pk) for pk in ids}
-    found = fragments.get_many(keys.values())
-    missing = [pk for pk, key in keys.items() if key not in found]
-    if missing:
-        articles = Article.objects.published().for_listing().filter(pk__in=missing)
-        rendered = {keys[article.pk]: str(article_card(article)) for article in articles}
-        fragments.set_many(rendered, TIMEOUT)
-        found.update(rendered)
+    found = versioned.fragments_by_id("card", ids, build_cards)
     # Built from escaped values only (see cards.article_card).
-    return [Card(pk, mark_safe(found[key])) for pk, key in keys.items() if key in found]  # noqa: S308
+    return [Card(pk, mark_safe(html)) for pk, html in found.items()]  # noqa: S308

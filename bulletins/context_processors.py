@@ -2,13 +2,14 @@ import re
 
 from django.conf import settings
 
-from . import derived, metadata
+from . import derived, metadata, versioned
 
 
 def site(request):
     """Site name, footer fields and the series for the navigation, on every page.
 
-    ``feeds`` (the feeds a page advertises) is empty unless the view names some.
+    ``feeds`` (the feeds a page advertises) is empty unless the view names some. The
+    header's navigation and the footer are kept per content version (``chrome_key``).
     """
     return {
         "site_name": settings.SITE_NAME,
@@ -19,5 +20,6 @@ def site(request):
         # The public-security record's query page wants the record's number alone.
         "site_psb_record_code": re.sub(r"\D", "", settings.SITE_PSB_RECORD),
         "nav_series": derived.series_list(),
+        "chrome_key": versioned.fragment_key("chrome"),
         "search_query": request.GET.get("q", ""),
     }

@@ -1,21 +1,26 @@
 """RSS 2.0 and Atom 1.0 feeds: all issues, all articles, and per series, tag and source.
 
 Every feed starts from ``.published()``, carries its newest items in full text (fifty
-articles, or twelve issues: about as much text, an issue holding some four articles)
-and is built in a few queries whatever its length (issues with their articles, sources
-and tags prefetched; the HTML built in feed_content.py, not by templates).
+articles, or twelve issues: about as much text, an issue holding some four articles).
 Titles and descriptions come from feed_catalogue.py, shared with the pages that link here.
+
+Nothing about an item changes within a content version, so a feed asks only for the ids
+of its items and takes each item's XML from the fragment cache; the items missing are
+loaded (with issue, series, source and tags, in a few queries), built through Django's
+syndication framework (their HTML made in feed_content.py) and kept for the next request.
 """
 
 import copy
+import io
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import feedgenerator, timezone
 from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 
-from . import derived, feed_catalogue, feed_content, redirects
+from . import derived, feed_catalogue, feed_content, redirects, versioned
 from .models import PUBLISHER, Article, Issue, Series, Source, Tag
 from .rendering import is_web_url
 
@@ -37,7 +42,36 @@ class DatedByTheArchive:
         return derived.latest_publication_time() or super().latest_post_date()
 
 
-class RssWithContent(DatedByTheArchive, feedgenerator.Rss201rev2Feed):
+class PrerenderedItems:
+    """Items written as XML made beforehand (prerendered()), and the feed in one piece.
+
+    The XML writer adds every tag and text as a chunk of its own, thousands of them; into
+    a string buffer, they cost little, and the response gets one chunk.
+    """
+
+    item_element = "item"
+
+    def prerendered(self, item) -> dict:
+        """What the feed keeps of an item: its dates (for the feed's own) and its XML."""
+        xml = io.StringIO()
+        handler = SimplerXMLGenerator(xml, "utf-8", short_empty_elements=True)
+        handler.startElement(self.item_element, self.item_attributes(item))
+        self.add_item_elements(handler, item)
+        handler.endElement(self.item_element)
+        dates = {"pubdate": item["pubdate"], "updateddate": item["updateddate"]}
+        return {**dates, "xml": xml.getvalue()}
+
+    def write_items(self, handler):
+        for item in self.items:
+            handler.ignorableWhitespace(item["xml"])  # written as it is: already XML
+
+    def write(self, outfile, encoding):
+        whole = io.StringIO()
+        super().write(whole, encoding)
+        outfile.write(whole.getvalue())
+
+
+class RssWithContent(PrerenderedItems, DatedByTheArchive, feedgenerator.Rss201rev2Feed):
     """RSS 2.0 with the full text in <content:encoded>; <description> holds the summary."""
 
     def rss_attributes(self):
@@ -49,8 +83,10 @@ class RssWithContent(DatedByTheArchive, feedgenerator.Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomWithContent(DatedByTheArchive, feedgenerator.Atom1Feed):
+class AtomWithContent(PrerenderedItems, DatedByTheArchive, feedgenerator.Atom1Feed):
     """Atom 1.0 with the full text in <content> and the original as a related link."""
+
+    item_element = "entry"
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -74,11 +110,39 @@ class BulletinFeed(Feed):
         # One instance serves every request (and thread): give each request its own copy.
         feed = copy.copy(self)
         feed.request = request
-        response = Feed.__call__(feed, request, *args, **kwargs)
-        # The XML writer adds every tag and text as a chunk of its own, thousands of them,
-        # each one a write to the socket (and a pickled item in the page cache): send one.
-        response.content = response.content
-        return response
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def get_feed(self, obj, request):
+        """The feed with its items' XML from the fragment cache, building those absent."""
+        place = (self.feed_type.__name__, request.scheme, request.get_host())
+        items = versioned.fragments_by_id(
+            f"feed-{self.item_kind}:" + ":".join(place),
+            self.item_ids(obj),
+            lambda missing: self.build_items(obj, request, missing),
+        )
+        self.to_build = []
+        feed = super().get_feed(obj, request)
+        feed.items = list(items.values())
+        return feed
+
+    def build_items(self, obj, request, ids) -> dict:
+        self.to_build = self.load(ids)
+        feed = super().get_feed(obj, request)
+        return {
+            built.pk: feed.prerendered(item)
+            for built, item in zip(self.to_build, feed.items, strict=True)
+        }
+
+    def items(self, obj):
+        return self.to_build  # see get_feed()
+
+    def item_ids(self, obj) -> list[int]:
+        """The ids of the feed's items, newest first."""
+        raise NotImplementedError
+
+    def load(self, ids) -> list:
+        """The public items ``ids``, with what their content needs."""
+        raise NotImplementedError
 
     def catalogue_entry(self, obj) -> feed_catalogue.FeedLink:
         raise NotImplementedError
@@ -116,13 +180,18 @@ class BulletinFeed(Feed):
 class IssueFeed(BulletinFeed):
     """One item per issue: the 导语, the table of contents and every article in full."""
 
+    item_kind = "issue"
+
     def issues(self):
+        return Issue.objects.published().newest_first().values_list("pk", flat=True)
+
+    def load(self, ids):
         articles = Article.objects.select_related("source").prefetch_related("tags")
-        return (
+        return list(
             Issue.objects.published()
+            .filter(pk__in=ids)
             .select_related("series")
             .prefetch_related(Prefetch("articles", queryset=articles))
-            .newest_first()
         )
 
     def item_description(self, issue):
@@ -150,8 +219,8 @@ class IssuesFeed(IssueFeed):
     def catalogue_entry(self, obj):
         return feed_catalogue.all_issues()
 
-    def items(self):
-        return self.issues()[:FEED_ISSUES]
+    def item_ids(self, obj):
+        return list(self.issues()[:FEED_ISSUES])
 
 
 class SeriesFeed(IssueFeed):
@@ -164,15 +233,20 @@ class SeriesFeed(IssueFeed):
     def catalogue_entry(self, series):
         return feed_catalogue.for_series(series)
 
-    def items(self, series):
-        return self.issues().filter(series=series)[:FEED_ISSUES]
+    def item_ids(self, series):
+        return list(self.issues().filter(series=series)[:FEED_ISSUES])
 
 
 class ArticleFeed(BulletinFeed):
     """One item per article, in full, with its source as author and its tags."""
 
+    item_kind = "article"
+
     def articles(self):
-        return Article.objects.published().for_listing().newest_first()
+        return Article.objects.published().newest_first().values_list("pk", flat=True)
+
+    def load(self, ids):
+        return list(Article.objects.published().for_listing().filter(pk__in=ids))
 
     def item_description(self, article):
         return escape(article.meta_description)
@@ -198,8 +272,8 @@ class ArticlesFeed(ArticleFeed):
     def catalogue_entry(self, obj):
         return feed_catalogue.all_articles()
 
-    def items(self):
-        return self.articles()[:FEED_ITEMS]
+    def item_ids(self, obj):
+        return list(self.articles()[:FEED_ITEMS])
 
 
 class ArticlesOfFeed(ArticleFeed):
@@ -225,11 +299,11 @@ class ArticlesOfFeed(ArticleFeed):
     def get_object(self, request, slug):
         return self.model.objects.get(slug=slug)
 
-    def items(self, subject):
-        articles = list(self.articles_of(subject)[:FEED_ITEMS])
-        if not articles:
+    def item_ids(self, subject):
+        ids = list(self.articles_of(subject)[:FEED_ITEMS])
+        if not ids:
             raise Http404("no public articles")
-        return articles
+        return ids
 
 
 class TagFeed(ArticlesOfFeed):

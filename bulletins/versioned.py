@@ -9,7 +9,7 @@ What a version holds never changes, so each process also keeps the entries it ha
 by version, and reads them again without a cache round trip. Treat values as read-only.
 """
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils.translation import get_language
 
 from . import content_version
@@ -18,6 +18,8 @@ from . import content_version
 TIMEOUT = 60 * 60 * 24
 # Entries kept in each process (of this and recent versions; the oldest go first).
 LOCAL_ENTRIES = 256
+# Fragments of old versions are never read again; the cache drops the oldest when full.
+FRAGMENT_TIMEOUT = 60 * 60 * 24
 _MISSING = object()
 _local: dict = {}
 
@@ -32,6 +34,23 @@ def fragment_key(*parts) -> str:
     Such fragments go to the per-process ``fragments`` cache (settings.CACHES).
     """
     return ":".join(map(str, (content_version.current_version(), get_language(), *parts)))
+
+
+def fragments_by_id(name: str, ids, build) -> dict:
+    """What ``build`` makes of each of ``ids``, kept per content version in each process.
+
+    ``build(missing_ids)`` returns ``{id: value}`` for the ids absent from the fragments
+    cache (it may leave out ids that are no longer public); the answer follows ``ids``.
+    """
+    fragments = caches["fragments"]
+    keys = {pk: fragment_key(name, pk) for pk in ids}
+    found = fragments.get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        built = {keys[pk]: value for pk, value in build(missing).items()}
+        fragments.set_many(built, FRAGMENT_TIMEOUT)
+        found.update(built)
+    return {pk: found[key] for pk, key in keys.items() if key in found}
 
 
 def _keep(entry: str, value) -> None:

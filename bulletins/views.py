@@ -125,14 +125,21 @@ class PreviewMixin:
     preview = False
 
     def get_object(self, queryset=None):
+        obj = self.public_object()
+        if obj is not None:
+            return obj
+        obj = self.lookup(self.get_preview_queryset())
+        if not preview.may_preview(self.request, self.issue_of(obj)):
+            raise Http404("not public")
+        self.preview = True
+        return obj
+
+    def public_object(self):
+        """The object if the public may see it, else None."""
         try:
             return self.lookup(self.get_queryset())
         except Http404:
-            obj = self.lookup(self.get_preview_queryset())
-            if not preview.may_preview(self.request, self.issue_of(obj)):
-                raise
-            self.preview = True
-            return obj
+            return None
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=self.preview, **kwargs)
@@ -240,6 +247,17 @@ class ArticleDetailView(PreviewMixin, DetailView):
 
     def issue_of(self, article):
         return article.issue
+
+    def public_object(self):
+        # Nothing about a public article changes within a content version: each process
+        # keeps the ones it has read (with issue, series and source) for the version.
+        pk = self.kwargs["pk"]
+        found = versioned.fragments_by_id("article-object", [pk], self.lookup_public)
+        return found.get(pk)
+
+    def lookup_public(self, ids) -> dict:
+        article = super().public_object()  # ids is [its pk]
+        return {article.pk: article} if article else {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

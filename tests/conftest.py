@@ -3,12 +3,14 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Every test starts with an empty cache."""
-    from django.core.cache import cache
+    """Every test starts with empty caches."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for name in ("default", "fragments"):
+        caches[name].clear()
     yield
-    cache.clear()
+    for name in ("default", "fragments"):
+        caches[name].clear()
 
 
 @pytest.fixture

@@ -129,6 +129,5 @@ class SearchFeed(ArticleFeed):
     def catalogue_entry(self, data):
         return feed_catalogue.for_search(data.query.display, self.request.GET)
 
-    def items(self, data):
-        found = Search(data.query, data.filters)
-        return [hit.article for hit in found.hits(found.top("date", FEED_ITEMS))]
+    def item_ids(self, data):
+        return [pk for pk, _rank in Search(data.query, data.filters).top("date", FEED_ITEMS)]
