@@ -1,11 +1,16 @@
-"""List pages keep their article cards and filter form per content version: a change to
-anything a card or the form shows is on the next page a reader gets, page cache or not."""
+"""What is kept per content version in each process — list pages' article cards and filter
+form, an article page's article and fragments, the header and footer, feed items — never
+outlives a change: the change is on the next page or feed a reader gets, page cache or not."""
 
+import datetime
 import re
 
+import feedparser
 import pytest
 from django.core.cache import caches
+from django.utils import timezone
 
+from bulletins import preview
 from bulletins.models import Issue
 from tests import factories
 
@@ -112,3 +117,107 @@ def test_an_article_page_names_the_host_it_was_asked_for(client, settings):
         page = client.get(url, HTTP_HOST=host).text
         assert f'<link rel="canonical" href="http://{host}{url}">' in page
         assert f'"url": "http://{host}{url}"' in page
+
+
+@pytest.mark.django_db
+def test_an_unpublished_or_deleted_article_page_answers_404_at_once(client):
+    article = factories.article(title="将被撤下的文章")
+    url = article.get_absolute_url()
+    assert "将被撤下的文章" in text(client, url)
+    issue = article.issue
+    issue.status = Issue.Status.DRAFT
+    issue.save()
+    assert client.get(url).status_code == 404
+    # Kept or not, the editors' preview link still opens it, marked as a preview.
+    response = client.get(f"{url}?preview={preview.make_token(issue)}")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    issue.status = Issue.Status.PUBLISHED
+    issue.save()
+    assert "将被撤下的文章" in text(client, url)
+    article.delete()
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_article_page_shows_a_renamed_series_or_moved_issue_at_once(client):
+    article = factories.article(issue_obj=factories.issue(number=636))
+    url = article.get_absolute_url()
+    assert "第六三六期" in text(client, url)
+    issue = article.issue
+    issue.number = 638
+    issue.save()
+    series = issue.series
+    series.name = "改名后的周报"
+    series.save()
+    page = text(client, url)
+    assert "第六三八期" in page and "第六三六期" not in page
+    assert "改名后的周报" in page
+
+
+@pytest.mark.django_db
+def test_a_scheduled_article_page_opens_when_its_time_comes(client, monkeypatch):
+    issue = factories.scheduled_issue(number=701)
+    url = factories.article(issue_obj=issue, title="定时发布的文章").get_absolute_url()
+    assert client.get(url).status_code == 404
+    later = timezone.now() + datetime.timedelta(days=3)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    assert "定时发布的文章" in text(client, url)
+
+
+def navigation(page: str) -> str:
+    return re.search(r'<nav class="site-nav".*?</nav>', page, re.S).group(0)
+
+
+@pytest.mark.django_db
+def test_the_navigation_shows_a_renamed_series_at_once_and_keeps_the_search_words(client):
+    factories.article()
+    series = factories.series("weekly")
+    assert series.short_name in navigation(text(client, "/articles/"))
+    old_link = f">{series.short_name}</a>"
+    series.short_name = "新名周报"
+    series.save()
+    nav = navigation(text(client, "/articles/"))
+    assert ">新名周报</a>" in nav and old_link not in nav
+    # The search box around it is not kept: it shows what this reader searched for.
+    assert 'value="医保"' in text(client, "/search/?q=医保")
+    assert 'value=""' in text(client, "/articles/")
+
+
+def feed_entries(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200, url
+    return feedparser.parse(response.content).entries
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_feeds_show_an_edit_or_an_unpublished_issue_at_once(client, fmt):
+    kept = factories.article(title="留下的文章", body="旧的正文内容。")
+    gone = factories.article(title="撤下的文章", issue_obj=factories.issue(number=700))
+    suffix = "atom/" if fmt == "atom" else ""
+    article_feed, issue_feed = f"/feeds/articles/{suffix}", f"/feeds/issues/{suffix}"
+    assert {e.title for e in feed_entries(client, article_feed)} == {"留下的文章", "撤下的文章"}
+    assert "旧的正文内容" in feed_entries(client, issue_feed)[-1].content[0].value
+
+    kept.title, kept.body = "改过的标题", "新的正文内容。"
+    kept.save()
+    issue = gone.issue
+    issue.status = Issue.Status.DRAFT
+    issue.save()
+    assert [e.title for e in feed_entries(client, article_feed)] == ["改过的标题"]
+    (entry,) = feed_entries(client, issue_feed)
+    assert "新的正文内容" in entry.content[0].value and "撤下的文章" not in entry.content[0].value
+
+
+@pytest.mark.django_db
+def test_feed_items_name_the_host_and_format_they_were_asked_for(client, settings):
+    settings.ALLOWED_HOSTS = ["a.example.org", "b.example.org"]
+    article = factories.article()
+    for host in ("a.example.org", "b.example.org"):
+        for fmt in ("rss", "atom"):
+            suffix = "atom/" if fmt == "atom" else ""
+            response = client.get(f"/feeds/articles/{suffix}", HTTP_HOST=host)
+            parsed = feedparser.parse(response.content)
+            assert parsed.version == ("rss20" if fmt == "rss" else "atom10")
+            (entry,) = parsed.entries
+            assert entry.link == f"http://{host}{article.get_absolute_url()}"
