@@ -135,11 +135,20 @@ class PreviewMixin:
         return obj
 
     def public_object(self):
-        """The object if the public may see it, else None."""
+        """The object if the public may see it, else None.
+
+        Nothing about public content changes within a content version: each process keeps
+        the objects it has read (with what get_queryset() loads along) for the version.
+        """
+        identity = ":".join(map(str, self.kwargs.values()))
+        found = versioned.fragments_by_id(type(self).__name__, [identity], self.lookup_public)
+        return found.get(identity)
+
+    def lookup_public(self, identities) -> dict:
         try:
-            return self.lookup(self.get_queryset())
+            return {identities[0]: self.lookup(self.get_queryset())}
         except Http404:
-            return None
+            return {}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=self.preview, **kwargs)
@@ -171,6 +180,8 @@ class IssueDetailView(PreviewMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["previous_issue"], context["next_issue"] = self.object.public_neighbours()
         context.update(citations_for(self.request, self.object))
+        # The bulletin itself is rendered once per content version and kept (see there).
+        context["fragment_key"] = versioned.fragment_key("issue", self.object.pk)
         return context
 
 
@@ -247,17 +258,6 @@ class ArticleDetailView(PreviewMixin, DetailView):
 
     def issue_of(self, article):
         return article.issue
-
-    def public_object(self):
-        # Nothing about a public article changes within a content version: each process
-        # keeps the ones it has read (with issue, series and source) for the version.
-        pk = self.kwargs["pk"]
-        found = versioned.fragments_by_id("article-object", [pk], self.lookup_public)
-        return found.get(pk)
-
-    def lookup_public(self, ids) -> dict:
-        article = super().public_object()  # ids is [its pk]
-        return {article.pk: article} if article else {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -221,3 +221,22 @@ def test_feed_items_name_the_host_and_format_they_were_asked_for(client, setting
             assert parsed.version == ("rss20" if fmt == "rss" else "atom10")
             (entry,) = parsed.entries
             assert entry.link == f"http://{host}{article.get_absolute_url()}"
+
+
+@pytest.mark.django_db
+def test_an_issue_page_shows_an_edit_at_once_and_answers_404_once_unpublished(client):
+    article = factories.article(title="旧的标题", body="旧的正文内容。")
+    issue = article.issue
+    url = issue.get_absolute_url()
+    assert "旧的标题" in text(client, url) and "旧的正文内容" in text(client, url)
+    article.title, article.body = "新的标题", "新的正文内容。"
+    article.save()
+    series = issue.series
+    series.name = "改名后的周报"
+    series.save()
+    page = text(client, url)
+    assert "新的标题" in page and "新的正文内容" in page and "改名后的周报" in page
+    assert "旧的标题" not in page and "旧的正文内容" not in page
+    issue.status = Issue.Status.DRAFT
+    issue.save()
+    assert client.get(url).status_code == 404
