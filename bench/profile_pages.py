@@ -6,7 +6,8 @@
 
 Use an archive that bench/run.py built and kept (--keep-db). For each path it prints the
 mean time per request over --repeat requests and the functions with the most time of
-their own (or, with --sort cumulative, including what they call); --top 0 only times.
+their own (or, with --sort cumulative, including what they call); --top 0 only times;
+--callers PATTERN shows who calls the functions matching PATTERN (e.g. 'normalize_choices').
 """
 
 import argparse
@@ -29,6 +30,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
+    parser.add_argument("--callers", help="also print who calls the functions matching this")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         sys.exit("Set DATABASE_URL to an archive built by bench/run.py --keep-db.")
@@ -67,6 +69,8 @@ def main() -> int:
         profiler.disable()
         stats = pstats.Stats(profiler).strip_dirs().sort_stats(args.sort)
         stats.print_stats(args.top)
+        if args.callers:
+            stats.print_callers(args.callers)
     return 0
 
 

@@ -5,31 +5,50 @@ rendering the form reads the shared cache instead of scanning the archive.
 """
 
 import django_filters
-from django.utils.translation import gettext
+from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import derived
+from . import derived, versioned
 from .models import Article
 from .search.engine import matching_ids
 from .search.query import parse
 from .widgets import FastCheckboxSelectMultiple, FastSelect, LabelledDateRangeWidget
 
 
+class NormalChoices(BaseChoiceIterator):
+    """(value, label) pairs of strings, which Django takes as they are.
+
+    Choices from a plain callable are normalised anew, pair by pair, each time a field
+    walks them (to validate a value, to name it, to render): hundreds of sources, tags and
+    years, several walks a request.
+    """
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+
 def series_choices():
-    return [(series.slug, series.name) for series in derived.series_list()]
+    return NormalChoices([(series.slug, series.name) for series in derived.series_list()])
 
 
 def public_source_choices():
-    return derived.source_choices()
+    return NormalChoices(derived.source_choices())
 
 
 def public_tag_choices():
-    return derived.tag_choices()
+    return NormalChoices(derived.tag_choices())
 
 
 def public_years():
-    label = gettext("%(year)s年")
-    return [(str(year), label % {"year": year}) for year in derived.issue_years()]
+    def labelled():
+        label = gettext("%(year)s年")
+        return [(str(year), label % {"year": year}) for year in derived.issue_years()]
+
+    return NormalChoices(versioned.remember(f"year-choices:{get_language()}", labelled))
 
 
 class ArticleFilterSet(django_filters.FilterSet):

@@ -240,3 +240,24 @@ def test_an_issue_page_shows_an_edit_at_once_and_answers_404_once_unpublished(cl
     issue.status = Issue.Status.DRAFT
     issue.save()
     assert client.get(url).status_code == 404
+
+
+def facets(page: str) -> str:
+    return re.search(r'<aside class="facets".*?</aside>', page, re.S).group(0)
+
+
+@pytest.mark.django_db
+def test_search_facets_follow_edits_and_the_readers_choice(client):
+    article = factories.article(title="医保改革", source=factories.source("旧来源名"))
+    factories.article(title="医保支付", source=factories.source("另一来源"))
+    sidebar = facets(text(client, "/search/?q=医保"))
+    assert "旧来源名" in sidebar and "is-selected" not in sidebar
+    chosen = facets(text(client, f"/search/?q=医保&source={article.source.slug}"))
+    assert re.search(r'class="is-selected"><a [^>]*>旧来源名</a>', chosen)
+    assert "is-selected" not in facets(text(client, "/search/?q=医保&page=1"))
+
+    source = article.source
+    source.name = "新来源名"
+    source.save()
+    sidebar = facets(text(client, "/search/?q=医保"))
+    assert "新来源名" in sidebar and "旧来源名" not in sidebar

@@ -6,12 +6,14 @@ through engine.search() only. Nothing a reader can type makes them fail: an empt
 unreadable query shows help, invalid filters are shown and left out.
 """
 
+import functools
+
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from .. import derived, feed_catalogue
+from .. import derived, feed_catalogue, listing, versioned
 from ..feeds import FEED_ITEMS, ArticleFeed
 from ..filters import ArticleFilterSet
 from ..models import Article
@@ -69,7 +71,9 @@ class SearchView(TemplateView):
             page_obj=page,
             hits=page.object_list,
             count=page.paginator.count,
-            facets=self.facets(page.paginator.search),
+            # Built only when the sidebar is not kept yet for this search and version.
+            facets=functools.partial(self.facets, page.paginator.search),
+            facets_fragment_key=versioned.fragment_key(listing.list_key(self.request)),
             active_filters=[
                 item
                 for item in active_filters(data.filterset, self.request.GET)
