@@ -13,6 +13,11 @@ and drives each page with a bounded load generator (wrk, or a Python client with
 first with the page cache off, then with it warm. It prints a table and writes JSON to
 bench/results/: requests per second, p50/p99 latency, the ratio to the floor measured in
 the same run, queries per request and the peak memory of a worker.
+
+"Uncached" means the whole-page cache is off; what each process keeps per content version
+(derived data, objects and fragments) is warm after the first request, as it is for every
+reader but the first after an edit. That first request's time and queries are the
+"first" and "q …/after" columns: measured just after a content change.
 """
 
 import argparse

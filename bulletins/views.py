@@ -67,13 +67,19 @@ class HomeView(FeedLinksMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The page is the same for every reader within a content version: it is rendered
+        # once and kept (see the template), and these are read only when it is not.
+        context["fragment_key"] = versioned.fragment_key("home")
+        context["latest_issues"] = self.latest_issues
+        context["recent_issues"] = public_issues().with_article_count().newest_first()[:10]
+        return context
+
+    def latest_issues(self) -> list:
         latest_ids = derived.latest_issue_ids()
         latest = public_issues().filter(pk__in=latest_ids)
         articles = Prefetch("articles", queryset=Article.objects.select_related("source"))
         by_pk = {issue.pk: issue for issue in latest.prefetch_related(articles)}
-        context["latest_issues"] = [by_pk[pk] for pk in latest_ids if pk in by_pk]
-        context["recent_issues"] = public_issues().with_article_count().newest_first()[:10]
-        return context
+        return [by_pk[pk] for pk in latest_ids if pk in by_pk]
 
 
 class IssueArchiveView(FeedLinksMixin, LenientPaginationMixin, ListView):

@@ -261,3 +261,22 @@ def test_search_facets_follow_edits_and_the_readers_choice(client):
     source.save()
     sidebar = facets(text(client, "/search/?q=医保"))
     assert "新来源名" in sidebar and "旧来源名" not in sidebar
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_a_new_issue_and_an_edit_at_once(client):
+    article = factories.article(title="旧的标题", issue_obj=factories.issue(number=636))
+    page = text(client, "/")
+    assert "旧的标题" in page and "第六三六期" in page
+    article.title = "新的标题"
+    article.save()
+    page = text(client, "/")
+    assert "新的标题" in page and "旧的标题" not in page
+
+    draft = factories.draft_issue(number=637)
+    factories.article(issue_obj=draft, title="新一期的文章")
+    assert "新一期的文章" not in text(client, "/")
+    draft.status = Issue.Status.PUBLISHED
+    draft.save()
+    page = text(client, "/")
+    assert "新一期的文章" in page and "第六三七期" in page
