@@ -2,9 +2,11 @@
 
 import datetime
 import io
+import re
 
 import docx
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,6 +103,14 @@ def test_print_page_holds_the_same_in_order(client, bulletin):
     for needle in order:  # each one after the one before
         position = page.index(needle, position) + len(needle)
     assert "<figcaption>图 | 现场照片 记者 摄</figcaption>" in page
+
+
+@pytest.mark.django_db
+def test_print_page_has_the_site_icon(client, bulletin):
+    """Browsers otherwise ask for /favicon.ico, which the site does not have."""
+    page = client.get(f"{bulletin.get_absolute_url()}print/").text
+    (icon,) = re.findall(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon == static("favicon.svg")
 
 
 @pytest.mark.django_db
