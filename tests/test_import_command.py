@@ -98,6 +98,14 @@ def test_dry_run_prints_the_plan_and_writes_nothing():
     assert "试运行，未写入数据库。共 1 个文件：将新建 1 期" in output
 
 
+def test_dry_run_counts_a_second_file_of_one_issue_as_an_update(folder):
+    output = run(folder, "--dry-run")
+    assert "本批中的" in output and "后者覆盖前者" in output
+    assert "将更新 周报 第六五〇期" in output
+    assert "共 4 个文件：将新建 3 期，将更新 1 期，失败 0 个" in output
+    assert not Issue.objects.exists()
+
+
 def test_dry_run_of_an_issue_already_there_says_it_would_update_it():
     run(FIXTURES / "weekly-701.txt")
     Source.objects.filter(name="示例晚报").update(name="示例晚报社")

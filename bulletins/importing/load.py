@@ -74,10 +74,12 @@ class ImportPlan:
     publish: bool = False
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    # Set by a dry run when an earlier file of the same batch holds this issue too.
+    earlier_in_batch: bool = False
 
     @property
     def creates(self) -> bool:
-        return self.existing is None
+        return self.existing is None and not self.earlier_in_batch
 
     @property
     def new_sources(self) -> list[SourcePlan]:

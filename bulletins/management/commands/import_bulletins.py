@@ -173,6 +173,7 @@ class Command(BaseCommand):
             if plan.errors:
                 self.failed(plan.errors, counts)
                 return
+            plan.earlier_in_batch = bool(extra)  # then it would update what that one made
             self.describe(plan, planned=True)
             warnings = plan.warnings + extra
             created = plan.creates
