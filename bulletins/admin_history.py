@@ -20,7 +20,7 @@ from reversion.models import Version
 
 from . import history
 from .formatting import person_name
-from .models import Issue
+from .models import Issue, Series
 
 
 class RecordedAdminMixin:
@@ -79,6 +79,11 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
                 "<path:object_id>/history/<int:version_id>/restore/",
                 self.admin_site.admin_view(self.restore_view),
                 name="{}_{}_restore".format(*info),
+            ),
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name="{}_{}_deleted".format(*info),
             ),
         ]
         return extra + super().get_urls()
@@ -175,6 +180,42 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
             refusal=refusal,
         )
         return TemplateResponse(request, "admin/bulletins/restore.html", context)
+
+    def deleted_view(self, request):
+        """已删除的期刊: each deleted issue as last recorded, and a button to bring it back."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            chosen = request.POST.get("version", "")
+            if not chosen.isdigit():
+                raise Http404("no such deleted issue")
+            version = get_object_or_404(history.deleted_issue_versions(), pk=chosen)
+            try:
+                issue = history.recover(version, request.user)
+            except history.RestoreError as error:
+                messages.error(request, str(error))
+            else:
+                self.log_addition(request, issue, _("从已删除的期刊中恢复"))
+                messages.success(request, _("已恢复为草稿：%s") % issue)
+                return redirect("admin:bulletins_issue_change", issue.pk)
+        series = dict(Series.objects.values_list("pk", "short_name"))
+        rows = _version_rows(history.deleted_issue_versions())
+        for row in rows:
+            kept = history.snapshot(row["version"])
+            name = series.get(kept.issue["series_id"], "")
+            row["label"] = f"{name} {Issue(number=kept.issue['number']).label}"
+            row["publication_date"] = kept.issue["publication_date"]
+            row["titles"] = [
+                values["title"]
+                for values in sorted(kept.articles.values(), key=lambda v: v["position"])
+            ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("已删除的期刊"),
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/bulletins/deleted_issues.html", context)
 
 
 class ArticleHistoryAdminMixin(RecordedAdminMixin):

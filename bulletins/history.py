@@ -467,3 +467,65 @@ def restore(version: Version, user) -> Issue:
             for article in issue.articles.all():
                 article.save()  # rebuilds body_html and summary, records the article
     return issue
+
+
+# --- Recovering a deleted issue ---------------------------------------------------------
+
+
+def deleted_issue_versions():
+    """The latest version of each deleted issue, newest deletion first (roughly: newest
+    version first), with who saved it."""
+    return (
+        Version.objects.get_deleted(Issue)
+        .select_related("revision__user")
+        .order_by("-revision__date_created")
+    )
+
+
+def recover(version: Version, user) -> Issue:
+    """Bring back a deleted issue with its articles as ``version`` holds them, as a draft.
+
+    Articles now in another issue stay there. Sources and tags deleted since are left
+    out (merged ones lead to the kept one). Raises PermissionDenied or RestoreError.
+    """
+    if not user.has_perm("bulletins.add_issue"):
+        raise PermissionDenied(_("没有新建期刊的权限。"))
+    old = snapshot(version)
+    if Issue.objects.filter(pk=version.object_id).exists():
+        raise RestoreError(_("这一期并未删除。"))
+    series = Series.objects.filter(pk=old.issue["series_id"]).first()
+    if series is None:
+        raise RestoreError(_("无法恢复：这一期所属的系列已不存在。"))
+    article_type = ContentType.objects.get_for_model(Article)
+    living = set(Article.objects.filter(pk__in=old.articles).values_list("pk", flat=True))
+    article_versions = [
+        v
+        for v in version.revision.version_set.filter(content_type=article_type)
+        if int(v.object_id) in old.articles and int(v.object_id) not in living
+    ]
+    sources = _existing(Source, [d["source_id"] for d in old.articles.values()])
+    tags = _existing(Tag, [pk for d in old.articles.values() for pk in d.get("tags", [])])
+    with transaction.atomic(), recorded(user, _("从已删除的期刊中恢复")):
+        restored_issue = _deserialize(version)
+        draft = restored_issue.object
+        draft.status, draft.published_at = Issue.Status.DRAFT, None
+        draft.approved_by, draft.approved_at = None, None
+        try:
+            with transaction.atomic():
+                restored_issue.save()
+                for article_version in article_versions:
+                    restored = _deserialize(article_version)
+                    restored.object.source_id = sources.get(restored.object.source_id)
+                    restored.m2m_data["tags"] = sorted(
+                        {tags[pk] for pk in restored.m2m_data.get("tags", []) if tags.get(pk)}
+                    )
+                    restored.save()
+        except IntegrityError as error:
+            raise RestoreError(
+                _("无法恢复：%(series)s已有同一期号的期刊。") % {"series": series.name}
+            ) from error
+        issue = Issue.objects.get(pk=draft.pk)
+        issue.save()  # records the recovered issue
+        for article in issue.articles.all():
+            article.save()  # rebuilds body_html and summary, records the article
+    return issue

@@ -2,6 +2,7 @@
 can be compared; restoring one writes it back as a new version and loses nothing."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from bulletins import history, upkeep
@@ -252,3 +253,67 @@ def test_staff_without_a_role_see_no_history(client):
     assert client.get(history_url(draft)).status_code == 403
     compare = reverse("admin:bulletins_issue_compare", args=[draft.pk])
     assert client.get(compare, {"old": 1}).status_code == 403
+
+
+def deleted_url():
+    return reverse("admin:bulletins_issue_deleted")
+
+
+def delete(client, issue):
+    url = reverse("admin:bulletins_issue_delete", args=[issue.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Issue.objects.filter(pk=issue.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_deleted_issue_comes_back_as_a_draft_with_its_articles(admin_client):
+    issue = factories.issue(number=712)  # published
+    tag, source = factories.tag("医保"), factories.source("新华社")
+    first = factories.article(issue_obj=issue, title="第一篇", body="**加粗**的正文。", tags=[tag])
+    factories.article(issue_obj=issue, title="第二篇", source=source)
+    save(admin_client, issue, intro="删除前的导语。")
+    delete(admin_client, issue)
+    assert admin_client.get(first.get_absolute_url()).status_code == 404
+
+    page = admin_client.get(deleted_url()).text
+    assert "周报 第七一二期" in page and "第一篇" in page and "第二篇" in page
+    (version,) = history.deleted_issue_versions()
+    response = admin_client.post(deleted_url(), {"version": version.pk})
+    recovered = Issue.objects.get(series__slug="weekly", number=712)
+    assert response["Location"] == change_url(recovered)
+    assert recovered.status == Issue.Status.DRAFT and recovered.approved_by is None
+    assert recovered.intro == "删除前的导语。"
+    articles = list(recovered.articles.order_by("position"))
+    assert [a.title for a in articles] == ["第一篇", "第二篇"]
+    assert "<strong>加粗</strong>" in articles[0].body_html
+    assert list(articles[0].tags.all()) == [tag] and articles[1].source == source
+    # It is a draft: not public until it is reviewed and published again.
+    assert Client().get(recovered.get_absolute_url()).status_code == 404
+    assert versions(recovered)[0].revision.comment == "从已删除的期刊中恢复"
+    assert "没有已删除的期刊" in admin_client.get(deleted_url()).text
+
+
+@pytest.mark.django_db
+def test_recovering_onto_a_number_in_use_says_so_and_changes_nothing(admin_client):
+    issue = factories.draft_issue(number=713)
+    factories.article(issue_obj=issue, title="被删的文章")
+    save(admin_client, issue, intro="记录。")
+    delete(admin_client, issue)
+    factories.draft_issue(number=713, intro="新的第七一三期")
+    (version,) = history.deleted_issue_versions()
+    page = admin_client.post(deleted_url(), {"version": version.pk}, follow=True).text
+    assert "无法恢复：全国卫生信息化舆情监测周报已有同一期号的期刊。" in page
+    assert list(Issue.objects.values_list("intro", flat=True)) == ["新的第七一三期"]
+    assert not Article.objects.filter(title="被删的文章").exists()
+
+
+@pytest.mark.django_db
+def test_only_staff_who_may_add_issues_see_or_recover_deleted_ones(client):
+    client.force_login(factories.staff_user("plain"))
+    assert client.get(deleted_url()).status_code == 403
+    assert client.post(deleted_url(), {"version": "1"}).status_code == 403
+    client.force_login(factories.editor())
+    assert client.get(deleted_url()).status_code == 200
+    assert client.post(deleted_url(), {"version": "x"}).status_code == 404
+    page = client.get(reverse("admin:bulletins_issue_changelist")).text
+    assert deleted_url() in page
