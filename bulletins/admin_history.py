@@ -198,12 +198,12 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
                 self.log_addition(request, issue, _("从已删除的期刊中恢复"))
                 messages.success(request, _("已恢复为草稿：%s") % issue)
                 return redirect("admin:bulletins_issue_change", issue.pk)
-        series = dict(Series.objects.values_list("pk", "short_name"))
+        series = Series.objects.in_bulk()
         rows = _version_rows(history.deleted_issue_versions())
         for row in rows:
             kept = history.snapshot(row["version"])
-            name = series.get(kept.issue["series_id"], "")
-            row["label"] = f"{name} {Issue(number=kept.issue['number']).label}"
+            issue = Issue(number=kept.issue["number"], series=series.get(kept.issue["series_id"]))
+            row["label"] = str(issue) if issue.series else issue.label
             row["publication_date"] = kept.issue["publication_date"]
             row["titles"] = [
                 values["title"]

@@ -418,6 +418,42 @@ def _deserialize(version: Version):
     return next(serializers.deserialize(version.format, data, ignorenonexistent=True))
 
 
+def _write_back(version: Version, article_ids, issue_fields: dict) -> Issue:
+    """Save ``version`` of an issue, with ``issue_fields`` over what it holds, and its
+    articles ``article_ids`` as the same revision holds them, in the open revision.
+
+    Sources and tags deleted since are left out (merged ones lead to the kept one). Each
+    object is then saved again, which rebuilds body_html and summary and records it.
+    Raises IntegrityError when a number or position is taken.
+    """
+    old = snapshot(version)
+    article_type = ContentType.objects.get_for_model(Article)
+    article_versions = [
+        v
+        for v in version.revision.version_set.filter(content_type=article_type)
+        if int(v.object_id) in article_ids
+    ]
+    sources = _existing(Source, [d["source_id"] for d in old.articles.values()])
+    tags = _existing(Tag, [pk for d in old.articles.values() for pk in d.get("tags", [])])
+    restored_issue = _deserialize(version)
+    for name, value in issue_fields.items():
+        setattr(restored_issue.object, name, value)
+    with transaction.atomic():
+        restored_issue.save()
+        for article_version in article_versions:
+            restored = _deserialize(article_version)
+            restored.object.source_id = sources.get(restored.object.source_id)
+            restored.m2m_data["tags"] = sorted(
+                {tags[pk] for pk in restored.m2m_data.get("tags", []) if tags.get(pk)}
+            )
+            restored.save()
+    issue = Issue.objects.get(pk=restored_issue.object.pk)
+    issue.save()
+    for article in issue.articles.all():
+        article.save()
+    return issue
+
+
 def restore(version: Version, user) -> Issue:
     """Write ``version`` of an issue (and its articles) back, as a new version.
 
@@ -429,12 +465,6 @@ def restore(version: Version, user) -> Issue:
         raise PermissionDenied(reason)
     issue = Issue.objects.get(pk=version.object_id)
     old = snapshot(version)
-    article_type = ContentType.objects.get_for_model(Article)
-    article_versions = [
-        v
-        for v in version.revision.version_set.filter(content_type=article_type)
-        if int(v.object_id) in old.articles
-    ]
     when = date_format(timezone.localtime(version.revision.date_created), "Y年n月j日 H:i")
     with transaction.atomic():
         ensure_recorded(issue, user)
@@ -442,31 +472,13 @@ def restore(version: Version, user) -> Issue:
             issue.articles.exclude(pk__in=old.articles).delete()
             issue.articles.all().step_aside()  # old positions may be taken now
             content_version.bump()  # update() sends no signal
-
-            restored_issue = _deserialize(version)
-            for name in KEPT_ON_RESTORE:
-                setattr(restored_issue.object, name, getattr(issue, name))
-            sources = _existing(Source, [d["source_id"] for d in old.articles.values()])
-            tags = _existing(Tag, [pk for d in old.articles.values() for pk in d.get("tags", [])])
+            kept = {name: getattr(issue, name) for name in KEPT_ON_RESTORE}
             try:
-                with transaction.atomic():
-                    restored_issue.save()
-                    for article_version in article_versions:
-                        restored = _deserialize(article_version)
-                        restored.object.source_id = sources.get(restored.object.source_id)
-                        restored.m2m_data["tags"] = sorted(
-                            {tags[pk] for pk in restored.m2m_data.get("tags", []) if tags.get(pk)}
-                        )
-                        restored.save()
+                return _write_back(version, old.articles, kept)
             except IntegrityError as error:
                 raise RestoreError(
                     _("无法恢复：该版本的期号或文章序号已被占用（%(error)s）。") % {"error": error}
                 ) from error
-            issue.refresh_from_db()
-            issue.save()  # records the restored state in this revision
-            for article in issue.articles.all():
-                article.save()  # rebuilds body_html and summary, records the article
-    return issue
 
 
 # --- Recovering a deleted issue ---------------------------------------------------------
@@ -485,8 +497,7 @@ def deleted_issue_versions():
 def recover(version: Version, user) -> Issue:
     """Bring back a deleted issue with its articles as ``version`` holds them, as a draft.
 
-    Articles now in another issue stay there. Sources and tags deleted since are left
-    out (merged ones lead to the kept one). Raises PermissionDenied or RestoreError.
+    Articles now in another issue stay there. Raises PermissionDenied or RestoreError.
     """
     if not user.has_perm("bulletins.add_issue"):
         raise PermissionDenied(_("没有新建期刊的权限。"))
@@ -496,36 +507,17 @@ def recover(version: Version, user) -> Issue:
     series = Series.objects.filter(pk=old.issue["series_id"]).first()
     if series is None:
         raise RestoreError(_("无法恢复：这一期所属的系列已不存在。"))
-    article_type = ContentType.objects.get_for_model(Article)
     living = set(Article.objects.filter(pk__in=old.articles).values_list("pk", flat=True))
-    article_versions = [
-        v
-        for v in version.revision.version_set.filter(content_type=article_type)
-        if int(v.object_id) in old.articles and int(v.object_id) not in living
-    ]
-    sources = _existing(Source, [d["source_id"] for d in old.articles.values()])
-    tags = _existing(Tag, [pk for d in old.articles.values() for pk in d.get("tags", [])])
-    with transaction.atomic(), recorded(user, _("从已删除的期刊中恢复")):
-        restored_issue = _deserialize(version)
-        draft = restored_issue.object
-        draft.status, draft.published_at = Issue.Status.DRAFT, None
-        draft.approved_by, draft.approved_at = None, None
-        try:
-            with transaction.atomic():
-                restored_issue.save()
-                for article_version in article_versions:
-                    restored = _deserialize(article_version)
-                    restored.object.source_id = sources.get(restored.object.source_id)
-                    restored.m2m_data["tags"] = sorted(
-                        {tags[pk] for pk in restored.m2m_data.get("tags", []) if tags.get(pk)}
-                    )
-                    restored.save()
-        except IntegrityError as error:
-            raise RestoreError(
-                _("无法恢复：%(series)s已有同一期号的期刊。") % {"series": series.name}
-            ) from error
-        issue = Issue.objects.get(pk=draft.pk)
-        issue.save()  # records the recovered issue
-        for article in issue.articles.all():
-            article.save()  # rebuilds body_html and summary, records the article
-    return issue
+    draft = {
+        "status": Issue.Status.DRAFT,
+        "published_at": None,
+        "approved_by_id": None,
+        "approved_at": None,
+    }
+    try:
+        with transaction.atomic(), recorded(user, _("从已删除的期刊中恢复")):
+            return _write_back(version, old.articles.keys() - living, draft)
+    except IntegrityError as error:
+        raise RestoreError(
+            _("无法恢复：%(series)s已有同一期号的期刊。") % {"series": series.name}
+        ) from error
