@@ -13,10 +13,10 @@ import random
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bulletins import content_version
-from bulletins.demo_content import PLACES, SOURCES, STORIES, TAGS, fill
+from bulletins.caching import version
+from bulletins.management.demo_content import PLACES, SOURCES, STORIES, TAGS, fill
 from bulletins.models import Article, Issue, Series, Source, SourceAlias, Tag
-from bulletins.rendering import first_paragraph, render_markdown
+from bulletins.text.markdown import first_paragraph, render_markdown
 
 BATCH = 2000
 # One monthly issue for every four weekly ones.
@@ -167,4 +167,4 @@ def build(total_articles: int, seed: int = 20251108, log=print) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     # Bulk inserts send no signals: start a new content version by hand.
-    content_version.bump()
+    version.bump()

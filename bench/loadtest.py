@@ -54,7 +54,7 @@ def candidate_pages() -> list[tuple[str, str]]:
     from django.db.models import Count
 
     from bulletins.models import Article, Issue, Tag
-    from bulletins.views import ARTICLES_PER_PAGE
+    from bulletins.public.views import ARTICLES_PER_PAGE
 
     issues = Issue.objects.published().order_by("-publication_date")
     articles = Article.objects.published().order_by("pk")

@@ -199,7 +199,7 @@ def choose_pages() -> list[Page]:
     from django.urls import Resolver404, resolve
 
     from bulletins.models import Article, Issue, Source, Tag
-    from bulletins.views import ARTICLES_PER_PAGE
+    from bulletins.public.views import ARTICLES_PER_PAGE
 
     issues = Issue.objects.published().order_by("-publication_date")
     articles = Article.objects.published().order_by("pk")

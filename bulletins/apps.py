@@ -8,9 +8,10 @@ class BulletinsConfig(AppConfig):
     verbose_name = _("舆情监测简报")
 
     def ready(self):
-        from . import content_version, history
+        from .caching import version
+        from .editorial import history
         from .search import index
 
-        content_version.connect_signals()
+        version.connect_signals()
         index.connect_signals()
         history.register()

@@ -4,7 +4,6 @@
 definition of what the public may see; every public view, feed and count starts there.
 """
 
-import bisect
 import datetime
 import uuid
 
@@ -19,9 +18,9 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import formatting, numerals
-from .paths import permalink
-from .rendering import WEB_SCHEMES, first_paragraph, render_markdown
+from .permalinks import permalink
+from .text import formatting, numerals
+from .text.markdown import WEB_SCHEMES, first_paragraph, render_markdown
 
 web_url_validator = URLValidator(
     schemes=WEB_SCHEMES,
@@ -263,24 +262,6 @@ class Issue(models.Model):
             and self.published_at > timezone.now()
         )
 
-    def public_neighbours(self):
-        """(previous, next) published issues of the same series, by number.
-
-        Read from the series' public issue numbers, kept per content version: no query.
-        """
-        from . import derived  # derived.py builds on these models
-
-        numbers = derived.public_issue_numbers(self.series_id)
-        at = bisect.bisect_left(numbers, (self.number,))
-        after = at + 1 if at < len(numbers) and numbers[at][0] == self.number else at
-        previous = numbers[at - 1] if at > 0 else None
-        following = numbers[after] if after < len(numbers) else None
-
-        def neighbour(entry):  # the same series: no query to link to it
-            return Issue(number=entry[0], pk=entry[1], series=self.series) if entry else None
-
-        return neighbour(previous), neighbour(following)
-
 
 class SlugRedirectManager(models.Manager):
     def remember(self, obj, old_slug: str) -> None:
@@ -291,12 +272,37 @@ class SlugRedirectManager(models.Manager):
         )
         self.filter(content_type=content_type, old_slug=obj.slug).delete()
 
+    def target(self, model, slug: str):
+        """The object of ``model`` that ``slug`` used to name, or None."""
+        object_id = (
+            self.filter(content_type=ContentType.objects.get_for_model(model), old_slug=slug)
+            .values_list("object_id", flat=True)
+            .first()
+        )
+        if object_id is None:
+            return None
+        return model._default_manager.filter(pk=object_id).first()
+
+    def move(self, model, from_pks, to_obj) -> None:
+        """Redirects that led to objects about to be merged away lead to ``to_obj`` instead."""
+        self.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=list(from_pks)
+        ).update(object_id=to_obj.pk)
+
+    def merged(self, to_obj, merged_obj) -> None:
+        """``merged_obj``'s slug (and id, for restoring old versions) now lead to ``to_obj``."""
+        self.update_or_create(
+            content_type=ContentType.objects.get_for_model(to_obj),
+            old_slug=merged_obj.slug,
+            defaults={"object_id": to_obj.pk, "merged_pk": merged_obj.pk},
+        )
+
 
 class SlugRedirect(models.Model):
     """An old address of a source or tag that was renamed or merged into another one.
 
     The public source and tag pages answer an unknown slug found here with a permanent
-    redirect to the object's current page (see redirects.py).
+    redirect to the object's current page (``permalinks.moved_permanently``).
     """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)

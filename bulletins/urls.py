@@ -1,9 +1,10 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from . import feeds, opml, sitemaps, views
 from .exporting import views as exporting_views
-from .search import views as search_views
+from .public import search as search_views
+from .public import views
+from .syndication import feeds, opml, sitemaps
 
 
 class UnicodeSlugConverter:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from bulletins.health import healthz
+from bulletins.serving.health import healthz
 
 admin.site.site_header = "卫生信息化舆情监测简报库 · 编辑后台"
 admin.site.site_title = "简报库编辑后台"
@@ -15,7 +15,7 @@ urlpatterns = [
 ]
 
 # An outage noticed outside a view (e.g. reading a session) still gets the friendly 503.
-handler500 = "bulletins.outage.server_error"
+handler500 = "bulletins.serving.outage.server_error"
 
 if settings.DEBUG:
     from django.views import defaults

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.urls import reverse
 
-from bulletins import sequence
+from bulletins.editorial import continuity
 from bulletins.models import Article
 from tests import factories
 
@@ -48,7 +48,7 @@ def test_next_monthly_issue_covers_the_next_calendar_month():
         period_start=datetime.date(2025, 1, 1),
         period_end=datetime.date(2025, 1, 31),
     )
-    initial = sequence.next_issue_initial(factories.series("monthly"))
+    initial = continuity.next_issue_initial(factories.series("monthly"))
     assert initial["number"] == 543
     assert initial["period_start"] == datetime.date(2025, 2, 1)
     assert initial["period_end"] == datetime.date(2025, 2, 28)
@@ -69,10 +69,10 @@ def test_gaps_overlaps_and_repeated_links_are_named():
         period_end=datetime.date(2025, 8, 12),
     )
     factories.article(issue_obj=later, original_url="https://example.cn/same.html")
-    warnings = sequence.sequence_warnings(later)
+    warnings = continuity.sequence_warnings(later)
     assert any("中间缺少 2 期" in w for w in warnings)
     assert any("重叠" in w and "第一〇期" in w for w in warnings)
-    duplicates = sequence.duplicate_link_warnings(later)
+    duplicates = continuity.duplicate_link_warnings(later)
     assert duplicates == ["原文链接 https://example.cn/same.html 已出现在周报 第一〇期中。"]
 
 

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from bulletins.formatting import standard_intro
+from bulletins.text.formatting import standard_intro
 from tests import factories
 
 

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
-from bulletins import feeds
 from bulletins.models import PUBLISHER, Issue
+from bulletins.syndication import feeds
 from tests import factories
 
 FORMATS = ["rss", "atom"]

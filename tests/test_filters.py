@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 from django.test import Client
 
-from bulletins import views
+from bulletins.public import views
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bulletins import history, upkeep
+from bulletins.editorial import curation, history
 from bulletins.models import Article, Issue
 from tests import factories
 from tests.admin_forms import post_form
@@ -190,8 +190,8 @@ def test_restoring_after_a_merge_cites_the_kept_source_and_tag(client, editor):
     article = factories.article(issue_obj=draft, source=duplicate_source, tags=[duplicate_tag])
     save(client, draft, intro="合并前。")
     keep_source, keep_tag = factories.source("人民网"), factories.tag("医保")
-    upkeep.merge_sources(keep_source, [duplicate_source])
-    upkeep.merge_tags(keep_tag, [duplicate_tag])
+    curation.merge_sources(keep_source, [duplicate_source])
+    curation.merge_tags(keep_tag, [duplicate_tag])
     save(client, article, title="合并后改的标题")
     client.post(restore_url(draft, versions(draft)[-1]))
     article.refresh_from_db()

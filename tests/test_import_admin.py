@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from bulletins import history
+from bulletins.editorial import history
 from bulletins.models import Article, Issue, PendingImport
 from tests import factories
 from tests.test_import_load import database_state

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError, OutputWrapper
 
-from bulletins import history
+from bulletins.editorial import history
 from bulletins.management.commands.import_bulletins import Command, Progress
 from bulletins.models import Article, Issue, Source
 from tests.test_import_load import database_state

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError
 
-from bulletins import content_version
+from bulletins.caching import version
 from bulletins.importing import parse_document
 from bulletins.importing.load import BulletinLoadError, load_bulletin, plan_bulletin
 from bulletins.models import Article, Issue, Source, SourceAlias, Tag
@@ -134,9 +134,9 @@ def test_publish_makes_the_issue_public_at_once():
 
 
 def test_the_content_version_changes_with_an_import():
-    before = content_version.current_version()
+    before = version.current_version()
     load_bulletin(parsed("weekly-701.txt"))
-    assert content_version.current_version() != before
+    assert version.current_version() != before
 
 
 # --- sources ------------------------------------------------------------------------------

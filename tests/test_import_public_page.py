@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from bulletins.importing import parse_document
 from bulletins.importing.load import load_bulletin
-from bulletins.rendering import render_markdown
+from bulletins.text.markdown import render_markdown
 from tests.test_parse_docx import save, weekly_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bulletins"

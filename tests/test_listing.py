@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bulletins import listing, versioned
+from bulletins.caching import memo
 from bulletins.models import Article, Issue
-from bulletins.views import ARTICLES_PER_PAGE
+from bulletins.public import lists
+from bulletins.public.views import ARTICLES_PER_PAGE
 from tests import factories
 
 
@@ -35,23 +36,23 @@ def archive():
 @pytest.mark.django_db
 @pytest.mark.parametrize("block_pages", [1, 2, 250])
 def test_every_page_matches_django_paginator(archive, monkeypatch, block_pages):
-    monkeypatch.setattr(listing, "BLOCK_PAGES", block_pages)
+    monkeypatch.setattr(lists, "BLOCK_PAGES", block_pages)
     expected = Paginator(archive, 7)
-    paginator = listing.VersionedPaginator(archive, 7, key="test")
+    paginator = lists.VersionedPaginator(archive, 7, key="test")
     assert paginator.count == expected.count == 45
     assert paginator.num_pages == expected.num_pages
     for number in expected.page_range:
         # A fresh paginator each time, as each request has: it reads the stored blocks.
-        fresh = listing.VersionedPaginator(archive, 7, key="test")
+        fresh = lists.VersionedPaginator(archive, 7, key="test")
         assert list(fresh.page(number)) == list(expected.page(number))
 
 
 @pytest.mark.django_db
 def test_a_lost_block_is_recomputed(archive, monkeypatch):
-    monkeypatch.setattr(listing, "BLOCK_PAGES", 2)
-    assert listing.VersionedPaginator(archive, 7, key="test").count == 45
-    cache.delete(versioned.key("test:1"))
-    assert list(listing.VersionedPaginator(archive, 7, key="test").page(3)) == list(archive[14:21])
+    monkeypatch.setattr(lists, "BLOCK_PAGES", 2)
+    assert lists.VersionedPaginator(archive, 7, key="test").count == 45
+    cache.delete(memo.key("test:1"))
+    assert list(lists.VersionedPaginator(archive, 7, key="test").page(3)) == list(archive[14:21])
 
 
 @pytest.mark.django_db

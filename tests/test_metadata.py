@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from bulletins import views
 from bulletins.models import PUBLISHER
+from bulletins.public import views
 from tests import factories
 
 

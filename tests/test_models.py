@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
+from bulletins import facts
 from bulletins.models import Article, Issue, Series, Source, Tag
 from tests import factories
 
@@ -228,9 +229,9 @@ def test_neighbours_are_the_public_issues_of_the_same_series():
     factories.issue(series_slug="monthly", number=637, publication_date=day)
     factories.scheduled_issue(number=637, publication_date=day + datetime.timedelta(days=7))
     following = factories.issue(number=638, publication_date=day + datetime.timedelta(days=14))
-    assert current.public_neighbours() == (previous, following)
-    assert previous.public_neighbours() == (None, current)
-    assert following.public_neighbours() == (current, None)
+    assert facts.issue_neighbours(current) == (previous, following)
+    assert facts.issue_neighbours(previous) == (None, current)
+    assert facts.issue_neighbours(following) == (current, None)
 
 
 # Labels, titles and the generated 导语

@@ -23,8 +23,8 @@ from urllib.parse import unquote
 import pytest
 from django.utils import timezone
 
-from bulletins import numerals
 from bulletins.models import Issue, Source, Tag
+from bulletins.text import numerals
 from tests import factories, public_urls
 
 HIDDEN_KINDS = {

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletins import numerals
+from bulletins.text import numerals
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ def test_an_outage_in_a_view_gives_a_friendly_503(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("could not connect to server: Connection refused")
 
-    monkeypatch.setattr("bulletins.views.HomeView.get_context_data", refuse)
+    monkeypatch.setattr("bulletins.public.views.HomeView.get_context_data", refuse)
     response = client.get("/")
     assert response.status_code == 503
     assert "服务暂时不可用" in response.text
@@ -96,7 +96,7 @@ def test_other_server_errors_still_answer_500(monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("a bug")
 
-    monkeypatch.setattr("bulletins.views.HomeView.get_context_data", broken)
+    monkeypatch.setattr("bulletins.public.views.HomeView.get_context_data", broken)
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500
     assert "服务器出错了" in response.text

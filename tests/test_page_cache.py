@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from bulletins import content_version
+from bulletins.caching import version
 from bulletins.models import Issue
 from tests import factories
 
@@ -108,8 +108,8 @@ def test_cached_pages_are_served_while_the_database_is_down(client, monkeypatch)
     def refuse(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(content_version, "_next_scheduled_publication", refuse)
-    monkeypatch.setattr("bulletins.views.ArticleDetailView.get_queryset", refuse)
+    monkeypatch.setattr(version, "_next_scheduled_publication", refuse)
+    monkeypatch.setattr("bulletins.public.views.ArticleDetailView.get_queryset", refuse)
     assert "断库时仍可读" in get(client, url).text
     assert client.get(never_read.get_absolute_url()).status_code == 503
 

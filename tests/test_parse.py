@@ -5,12 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletins.importing import (
-    BulletinParseError,
-    ParsedBulletin,
-    parse_document,
-    parse_text,
-)
+from bulletins.importing import BulletinParseError, ParsedBulletin, parse_document, parse_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bulletins"
 

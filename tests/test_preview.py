@@ -3,7 +3,7 @@
 import pytest
 from django.core import signing
 
-from bulletins import preview
+from bulletins.public import preview
 from tests import factories
 
 

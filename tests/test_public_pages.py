@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils.encoding import iri_to_uri
 
-from bulletins import views
+from bulletins.public import views
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from bulletins.rendering import render_markdown, with_headings_from
+from bulletins.text.markdown import render_markdown, with_headings_from
 from tests import factories
 
 BODY = "导语段落。\n\n# 一级标题\n\n正文。\n\n## 二级标题\n\n正文。\n\n#### 四级标题\n\n正文。"

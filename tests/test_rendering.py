@@ -1,6 +1,6 @@
 """Article bodies: the summary readers see in lists, feeds and descriptions."""
 
-from bulletins.rendering import first_paragraph
+from bulletins.text.markdown import first_paragraph
 
 
 def test_summary_keeps_literal_text_and_drops_markdown():

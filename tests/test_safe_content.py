@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bulletins.models import Article, Series, Source, SourceAlias, Tag
-from bulletins.rendering import external_link, render_markdown
+from bulletins.text.markdown import external_link, render_markdown
 from tests import factories, markup, public_urls
 
 # Each is stored after a short code naming its field and number ("TI03…"), so that the

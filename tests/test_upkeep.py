@@ -12,8 +12,8 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 
-from bulletins import redirects, upkeep
-from bulletins.models import Article, Source, SourceAlias, Tag
+from bulletins.editorial import curation
+from bulletins.models import Article, SlugRedirect, Source, SourceAlias, Tag
 from tests import factories
 from tests.admin_forms import post_form
 
@@ -112,8 +112,8 @@ def test_merging_tags_keeps_one_link_per_article(client, reviewer_client):
 def test_redirects_follow_a_source_through_several_merges(client):
     first, second, third = (factories.source(n) for n in ["甲网", "乙网", "丙网"])
     factories.article(source=third)
-    upkeep.merge_sources(second, [first])
-    upkeep.merge_sources(third, [second])
+    curation.merge_sources(second, [first])
+    curation.merge_sources(third, [second])
     for gone in (first, second):
         response = client.get(gone.get_absolute_url())
         assert response.status_code == 301
@@ -140,11 +140,11 @@ def test_renaming_back_frees_the_old_address(client):
     tag = factories.tag("数据要素")
     factories.article(tags=[tag])
     original = tag.slug
-    upkeep.rename(tag, "数据要素市场")
-    upkeep.rename(tag, "数据要素", slug=original)
+    curation.rename(tag, "数据要素市场")
+    curation.rename(tag, "数据要素", slug=original)
     assert client.get(f"/tags/{original}/").status_code == 200  # no redirect loop
-    assert redirects.resolve(Tag, original) is None
-    assert redirects.resolve(Tag, "数据要素市场") == tag
+    assert SlugRedirect.objects.target(Tag, original) is None
+    assert SlugRedirect.objects.target(Tag, "数据要素市场") == tag
     assert client.get("/tags/数据要素市场/")["Location"] == iri_to_uri(f"/tags/{original}/")
 
 
@@ -172,7 +172,7 @@ def test_rename_refuses_a_name_in_use(reviewer_client):
 def test_unknown_slugs_are_still_404(client):
     assert client.get("/sources/never-was/").status_code == 404
     assert client.get("/tags/never-was/").status_code == 404
-    assert redirects.resolve(Source, "never-was") is None
+    assert SlugRedirect.objects.target(Source, "never-was") is None
 
 
 @pytest.mark.django_db

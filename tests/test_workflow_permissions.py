@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from bulletins import workflow
+from bulletins.editorial import workflow
 from bulletins.models import Article, Issue, Source, Tag
 from tests import factories
 from tests.admin_forms import post_form

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
-from .. import maintenance
+from . import maintenance
 from .tables import CONTENT_TABLES, FORMAT, VERSION, ArchiveError, archive_tables
 
 BATCH = 1000

@@ -10,8 +10,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from markdown_it import MarkdownIt
 
-from ..formatting import chinese_date
-from ..rendering import is_web_url
+from ..text.formatting import chinese_date
+from ..text.markdown import is_web_url
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 CJK_FONT = "SimSun"

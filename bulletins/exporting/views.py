@@ -4,9 +4,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from .. import preview
-from ..formatting import article_citation, issue_citation
 from ..models import Article, Issue
+from ..public import preview
+from ..text.formatting import article_citation, issue_citation
 from .docx import issue_document
 
 

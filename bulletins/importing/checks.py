@@ -6,7 +6,7 @@ finished result as a whole, plus the sentence for an issue number that does not 
 series' latest issue; the loader supplies that number from the database.
 """
 
-from .. import numerals
+from ..text import numerals
 from .result import ParsedBulletin, Problem
 from .text import chinese_date
 

@@ -32,7 +32,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from .. import content_version, sequence
+from ..caching import version
+from ..editorial import continuity
 from ..models import Article, Issue, Series, Source, SourceAlias
 from . import checks, source_kinds
 from .result import BulletinParseError, ParsedArticle, ParsedBulletin, Problem
@@ -295,7 +296,7 @@ def _validation_errors(plan: ImportPlan) -> list[Problem]:
 
 
 def _archive_warnings(plan: ImportPlan) -> list[Problem]:
-    """Number sequence, period overlaps, links already in the archive, what an update undoes."""
+    """Number continuity, period overlaps, links already in the archive, what an update undoes."""
     parsed, existing = plan.parsed, plan.existing
     issue = _issue_from(plan)
     warnings = []
@@ -309,7 +310,7 @@ def _archive_warnings(plan: ImportPlan) -> list[Problem]:
                 % {"doc": parsed.publisher, "series": plan.series.publisher},
             )
         )
-    warnings += [Problem(0, message) for message in sequence.sequence_warnings(issue)]
+    warnings += [Problem(0, message) for message in continuity.sequence_warnings(issue)]
     others = Issue.objects.filter(series=plan.series)
     if existing:
         others = others.exclude(pk=existing.pk)
@@ -318,7 +319,7 @@ def _archive_warnings(plan: ImportPlan) -> list[Problem]:
     if behind:
         warnings.append(Problem(0, behind))
 
-    earlier = sequence.earlier_uses_of_links(
+    earlier = continuity.earlier_uses_of_links(
         [article.link for article in parsed.articles], exclude_issue=existing
     )
     for position, article in enumerate(parsed.articles, start=1):
@@ -385,7 +386,7 @@ def _apply(plan: ImportPlan) -> LoadResult:
         # Out of the way first: (issue, position) is unique at every step.
         offset = max([len(pairs)] + [article.position for article in existing]) + 1
         Article.objects.filter(pk__in=moved).update(position=F("position") + offset)
-        content_version.bump()  # update() sends no signal
+        version.bump()  # update() sends no signal
 
     for position, (parsed, article) in enumerate(
         zip(plan.parsed.articles, pairs, strict=True), start=1

@@ -11,18 +11,11 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from .. import numerals
+from ..text import numerals
 from . import fields as f
 from .body import body_markdown, image_gap
 from .links import assemble_link, is_no_link, looks_like_url_piece, looks_like_url_start
-from .result import (
-    BulletinParseError,
-    ParsedArticle,
-    ParsedBulletin,
-    Problem,
-    Report,
-    TocEntry,
-)
+from .result import BulletinParseError, ParsedArticle, ParsedBulletin, Problem, Report, TocEntry
 from .text import (
     DATE,
     chinese_date,

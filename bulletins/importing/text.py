@@ -4,7 +4,7 @@ import datetime
 import re
 import unicodedata
 
-from .. import numerals
+from ..text import numerals
 
 # Ideographs (CJK, extension A, compatibility, supplementary planes) and 〇.
 IDEOGRAPH = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"

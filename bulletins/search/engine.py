@@ -27,7 +27,8 @@ from django.core.paginator import Paginator
 from django.db import router
 from django.utils.functional import cached_property
 
-from .. import derived, versioned
+from .. import facts
+from ..caching import memo
 from ..models import Article, Issue, SearchDocument
 from . import backends
 from .documents import plain_text
@@ -204,13 +205,13 @@ class Search:
     def _remember(self, compute, *parts):
         """compute(), kept in the shared cache for this content version.
 
-        Not through versioned.remember(): a long result list is not worth a place in
+        Not through memo.remember(): a long result list is not worth a place in
         every process's memory.
         """
         if not self.cached:
             return compute()
         raw = "|".join([self.query.key, str(self.public), *map(str, parts)])
-        key = versioned.key("search:" + hashlib.sha256(raw.encode()).hexdigest()[:32])
+        key = memo.key("search:" + hashlib.sha256(raw.encode()).hexdigest()[:32])
         found = cache.get(key)
         if found is None:
             found = compute()
@@ -222,13 +223,11 @@ class Search:
         f = self.filters
         selection = {}
         if f.series:
-            selection["series"] = {s.pk for s in derived.series_list() if s.slug == f.series}
+            selection["series"] = {s.pk for s in facts.series_list() if s.slug == f.series}
         if f.source:
-            selection["source"] = {
-                s.pk for s in derived.sources_with_counts() if s.slug == f.source
-            }
+            selection["source"] = {s.pk for s in facts.sources_with_counts() if s.slug == f.source}
         if f.tags:
-            selection["tag"] = {str(t.pk) for t in derived.tags_with_counts() if t.slug in f.tags}
+            selection["tag"] = {str(t.pk) for t in facts.tags_with_counts() if t.slug in f.tags}
         if f.year:
             selection["year"] = {f.year}
         return selection
@@ -265,14 +264,14 @@ class Search:
         return {
             "series": [
                 FacetValue("series", s.slug, s.name, series[s.pk], s.slug == f.series)
-                for s in derived.series_list()
+                for s in facts.series_list()
                 if series[s.pk]
             ],
             "source": self._top(
-                "source", derived.sources_with_counts(), sources, {f.source} if f.source else ()
+                "source", facts.sources_with_counts(), sources, {f.source} if f.source else ()
             ),
             "tag": self._top(
-                "tag", derived.tags_with_counts(), tags, set(f.tags), key=lambda t: str(t.pk)
+                "tag", facts.tags_with_counts(), tags, set(f.tags), key=lambda t: str(t.pk)
             ),
             "year": [
                 FacetValue("year", str(year), f"{year}年", n, year == f.year)

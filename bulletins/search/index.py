@@ -2,7 +2,7 @@
 
 Every save, delete and tag change rewrites the entries it touches at once, inside the
 transaction that made the change, so the index can never lag behind the content version
-(content_version.py bumps it when that transaction commits): a cached search page is
+(version.py bumps it when that transaction commits): a cached search page is
 never stale. Paths that send no signals (``bulk_create``, ``update()``, raw SQL, and
 ``loaddata``, whose saves are "raw") call ``reindex()`` themselves, or an editor runs
 ``manage.py rebuild_search_index``.
@@ -11,7 +11,7 @@ never stale. Paths that send no signals (``bulk_create``, ``update()``, raw SQL,
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from .. import content_version
+from ..caching import version
 from ..models import Article, Issue, SearchDocument, Source, Tag
 from . import backends, documents
 
@@ -22,7 +22,7 @@ def reindex(article_ids) -> None:
     """Write the entries of these articles afresh (ids of deleted articles are dropped) and
     start a new content version: for bulk paths, which send no signals."""
     _reindex(article_ids)
-    content_version.bump()
+    version.bump()
 
 
 def _reindex(article_ids) -> None:

@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_noop
 
-from ..formatting import escaped_translations
-from ..rendering import external_link
+from ..text.formatting import escaped_translations
+from ..text.markdown import external_link
 
 register = template.Library()
 

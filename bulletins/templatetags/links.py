@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..rendering import external_link as build_external_link
+from ..text.markdown import external_link as build_external_link
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ canonical URL, OpenGraph, Twitter card and JSON-LD for a page's <head> (see meta
 
 from django import template
 
-from .. import metadata
+from ..public import metadata
 
 register = template.Library()
 

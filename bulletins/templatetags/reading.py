@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..rendering import with_headings_from
+from ..text.markdown import with_headings_from
 
 register = template.Library()
 

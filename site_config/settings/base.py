@@ -46,7 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "bulletins.middleware.RejectNulMiddleware",
+    "bulletins.serving.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -55,11 +55,11 @@ MIDDLEWARE = [
     # Outside the page cache, so cached pages answer conditional GETs with 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
     # Pins the content version for the request; 304 from it without running the view.
-    "bulletins.conditional.ContentVersionMiddleware",
-    "bulletins.page_cache.PublicPageCacheMiddleware",
+    "bulletins.caching.conditional.ContentVersionMiddleware",
+    "bulletins.caching.pages.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "bulletins.middleware.SiteCSPMiddleware",
-    "bulletins.middleware.DatabaseOutageMiddleware",
+    "bulletins.serving.middleware.SiteCSPMiddleware",
+    "bulletins.serving.middleware.DatabaseOutageMiddleware",
     # Last, so that it sees failed logins after authentication ran.
     "axes.middleware.AxesMiddleware",
 ]
@@ -114,7 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bulletins.context_processors.site",
+                "bulletins.public.context_processors.site",
             ],
         },
     },
@@ -147,7 +147,7 @@ def cache_from_url(url: str) -> dict:
     if scheme in ("redis", "rediss"):
         # Serves uncached while Redis is down; a stalled Redis cannot hold a page for long.
         return {
-            "BACKEND": "bulletins.cache_backends.FailSoftRedisCache",
+            "BACKEND": "bulletins.caching.redis.FailSoftRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

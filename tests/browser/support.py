@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from bulletins import history
+from bulletins.editorial import history
 from bulletins.models import PendingImport
 from tests.factories import STAFF_PASSWORD
 

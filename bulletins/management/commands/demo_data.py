@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from bulletins.demo_content import BEIJING_PLACES, PLACES, SOURCES, STORIES, TAGS, fill
+from bulletins.management.demo_content import BEIJING_PLACES, PLACES, SOURCES, STORIES, TAGS, fill
 from bulletins.models import Article, Issue, Series, Source, Tag
 
 WEEKLY_ISSUES = 26

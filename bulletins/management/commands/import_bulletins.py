@@ -14,11 +14,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from bulletins import history
-from bulletins.formatting import chinese_date
+from bulletins.editorial import history
 from bulletins.importing import BulletinParseError, ParsedBulletin, Problem, parse_document
 from bulletins.importing.filetypes import EXTENSIONS, check_file
 from bulletins.importing.load import ImportPlan, load_bulletin, plan_bulletin
+from bulletins.text.formatting import chinese_date
 
 
 @dataclass

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from bulletins import content_version
+from bulletins.caching import version
 from bulletins.search import index
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             total = index.rebuild(progress=progress, batch=batch)
-            content_version.bump()
+            version.bump()
         if interactive:
             self.stdout.write("")
         if show:

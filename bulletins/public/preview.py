@@ -1,0 +1,43 @@
+"""Previews of unpublished issues: for staff at the real URL, for others by signed link.
+
+A preview link names one issue, expires after PREVIEW_LINK_MAX_AGE seconds and cannot be
+altered to reach another one. Preview responses are never cached and never indexed.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.utils.cache import add_never_cache_headers
+
+SALT = "bulletins.public.preview"
+
+
+def make_token(issue) -> str:
+    return signing.TimestampSigner(salt=SALT).sign(str(issue.pk))
+
+
+def preview_url(issue) -> str:
+    return f"{issue.get_absolute_url()}?preview={make_token(issue)}"
+
+
+def token_is_valid(token: str, issue) -> bool:
+    max_age = getattr(settings, "PREVIEW_LINK_MAX_AGE", 7 * 24 * 3600)
+    try:
+        value = signing.TimestampSigner(salt=SALT).unsign(token, max_age=max_age)
+    except signing.BadSignature:  # tampered, foreign or expired
+        return False
+    return value == str(issue.pk)
+
+
+def may_preview(request, issue) -> bool:
+    if request.user.is_authenticated and request.user.has_perm("bulletins.view_issue"):
+        return request.user.is_staff
+    token = request.GET.get("preview", "")
+    return bool(token) and token_is_valid(token, issue)
+
+
+def mark_as_preview(response):
+    """No cache anywhere, no search engine."""
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response.never_page_cache = True
+    return response
