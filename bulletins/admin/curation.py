@@ -7,12 +7,12 @@ needs the change permission (编辑 and 审核). Both are logged in the admin lo
 from django import forms
 from django.contrib import admin, messages
 from django.core.validators import validate_unicode_slug
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..editorial import curation
 from ..models import Source, SourceAlias
+from .pages import action_page
 
 
 class MergeForm(forms.Form):
@@ -70,23 +70,6 @@ class UpkeepActionsMixin:
     actions = ["merge_selected", "rename_selected"]
     merge = None  # staticmethod(curation.merge_sources) or staticmethod(curation.merge_tags)
 
-    def _action_page(self, request, queryset, action, title, explanation, form, submit_label):
-        return render(
-            request,
-            "admin/bulletins/action_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "explanation": explanation,
-                "form": form,
-                "objects": queryset,
-                "action": action,
-                "submit_label": submit_label,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
-
     def has_merge_permission(self, request):
         # Merging deletes the merged objects. (An action's permissions list means "any of".)
         return self.has_change_permission(request) and self.has_delete_permission(request)
@@ -98,14 +81,17 @@ class UpkeepActionsMixin:
             return None
         form = MergeForm(request.POST if "apply" in request.POST else None, queryset=queryset)
         if not form.is_valid():
-            return self._action_page(
+            return action_page(
+                self,
                 request,
                 queryset,
-                "merge_selected",
-                _("合并%s") % self.opts.verbose_name,
-                _("选择要保留的一项。其余各项的文章移到它名下，名称成为别名，旧网址永久转向它。"),
-                form,
-                _("合并"),
+                action="merge_selected",
+                title=_("合并%s") % self.opts.verbose_name,
+                explanation=_(
+                    "选择要保留的一项。其余各项的文章移到它名下，名称成为别名，旧网址永久转向它。"
+                ),
+                form=form,
+                submit_label=_("合并"),
             )
         keep = form.cleaned_data["keep"]
         others = list(queryset.exclude(pk=keep.pk))
@@ -129,14 +115,15 @@ class UpkeepActionsMixin:
         obj = queryset.get()
         form = RenameForm(request.POST if "apply" in request.POST else None, obj=obj)
         if not form.is_valid():
-            return self._action_page(
+            return action_page(
+                self,
                 request,
                 queryset,
-                "rename_selected",
-                _("改名：%s") % obj.name,
-                _("旧网址 %s 会永久转向新网址。") % obj.get_absolute_url(),
-                form,
-                _("改名"),
+                action="rename_selected",
+                title=_("改名：%s") % obj.name,
+                explanation=_("旧网址 %s 会永久转向新网址。") % obj.get_absolute_url(),
+                form=form,
+                submit_label=_("改名"),
             )
         old_name, old_url = obj.name, obj.get_absolute_url()
         curation.rename(obj, form.cleaned_data["name"], form.cleaned_data["slug"])

@@ -13,7 +13,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from reversion.models import Version
@@ -21,6 +20,7 @@ from reversion.models import Version
 from ..editorial import history
 from ..models import Issue, Series
 from ..text.formatting import person_name
+from .pages import admin_page
 
 
 class RecordedAdminMixin:
@@ -94,15 +94,12 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
             raise PermissionDenied
         return issue
 
-    def _context(self, request, issue, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "object": issue,
-            "title": title,
-            "history_url": reverse("admin:bulletins_issue_history", args=[issue.pk]),
-            **extra,
-        }
+    def _issue_page(self, request, template, issue, title, **shown):
+        """A page about one issue, with the way back to its 修改记录."""
+        history_url = reverse("admin:bulletins_issue_history", args=[issue.pk])
+        return admin_page(
+            self, request, template, title, object=issue, history_url=history_url, **shown
+        )
 
     def history_view(self, request, object_id, extra_context=None):
         issue = self._issue(request, object_id)
@@ -113,14 +110,14 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
                 row["restore_url"] = reverse(
                     "admin:bulletins_issue_restore", args=[issue.pk, row["version"].pk]
                 )
-        context = self._context(
+        return self._issue_page(
             request,
+            "admin/bulletins/history.html",
             issue,
             _("修改记录：%s") % issue,
             rows=rows,
             compare_url=reverse("admin:bulletins_issue_compare", args=[issue.pk]),
         )
-        return TemplateResponse(request, "admin/bulletins/history.html", context)
 
     def _version(self, issue, version_id):
         return get_object_or_404(
@@ -143,15 +140,15 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
                 old, new = new, old  # always older → newer
             new_snapshot = history.snapshot(new)
         comparison = history.compare(history.snapshot(old), new_snapshot)
-        context = self._context(
+        return self._issue_page(
             request,
+            "admin/bulletins/compare.html",
             issue,
             _("比较版本：%s") % issue,
             comparison=comparison,
             old=_version_rows([old])[0],
             new=_version_rows([new])[0] if new else None,
         )
-        return TemplateResponse(request, "admin/bulletins/compare.html", context)
 
     def restore_view(self, request, object_id, version_id):
         issue = self._issue(request, object_id)
@@ -171,15 +168,15 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
         comparison = history.compare(
             history.current_snapshot(issue), history.restored_snapshot(version, issue)
         )
-        context = self._context(
+        return self._issue_page(
             request,
+            "admin/bulletins/restore.html",
             issue,
             _("恢复版本：%s") % issue,
             comparison=comparison,
             version=_version_rows([version])[0],
             refusal=refusal,
         )
-        return TemplateResponse(request, "admin/bulletins/restore.html", context)
 
     def deleted_view(self, request):
         """已删除的期刊: each deleted issue as last recorded, and a button to bring it back."""
@@ -209,13 +206,9 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
                 values["title"]
                 for values in sorted(kept.articles.values(), key=lambda v: v["position"])
             ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("已删除的期刊"),
-            "rows": rows,
-        }
-        return TemplateResponse(request, "admin/bulletins/deleted_issues.html", context)
+        return admin_page(
+            self, request, "admin/bulletins/deleted_issues.html", _("已删除的期刊"), rows=rows
+        )
 
 
 class ArticleHistoryAdminMixin(RecordedAdminMixin):
@@ -248,16 +241,16 @@ class ArticleHistoryAdminMixin(RecordedAdminMixin):
                     "admin:bulletins_issue_restore",
                     args=[issue_version.object_id, issue_version.pk],
                 )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "object": article,
-            "title": _("修改记录：%s") % article,
-            "rows": rows,
-            "compare_url": reverse("admin:bulletins_article_compare", args=[article.pk]),
-            "restore_note": _("恢复会把整期（含本期所有文章）恢复为该版本。"),
-        }
-        return TemplateResponse(request, "admin/bulletins/history.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/bulletins/history.html",
+            _("修改记录：%s") % article,
+            object=article,
+            rows=rows,
+            compare_url=reverse("admin:bulletins_article_compare", args=[article.pk]),
+            restore_note=_("恢复会把整期（含本期所有文章）恢复为该版本。"),
+        )
 
     def compare_view(self, request, object_id):
         article = self._article(request, object_id)
@@ -272,14 +265,14 @@ class ArticleHistoryAdminMixin(RecordedAdminMixin):
         comparison = history.compare(
             history.article_snapshot(old), history.article_snapshot(new), issue_fields=()
         )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "object": article,
-            "title": _("比较版本：%s") % article,
-            "comparison": comparison,
-            "old": _version_rows([old])[0],
-            "new": _version_rows([new])[0],
-            "history_url": reverse("admin:bulletins_article_history", args=[article.pk]),
-        }
-        return TemplateResponse(request, "admin/bulletins/compare.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/bulletins/compare.html",
+            _("比较版本：%s") % article,
+            object=article,
+            comparison=comparison,
+            old=_version_rows([old])[0],
+            new=_version_rows([new])[0],
+            history_url=reverse("admin:bulletins_article_history", args=[article.pk]),
+        )

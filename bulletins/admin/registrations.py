@@ -8,21 +8,22 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .. import signals
 from ..editorial import continuity, curation, history
 from ..models import Article, Issue, Series, SlugRedirect, Source, SourceAlias, Tag
 from ..public import preview
 from ..search.engine import matching_ids
-from ..search.index import reindex
 from ..search.query import parse
 from .curation import UpkeepActionsMixin
 from .history import ArticleHistoryAdminMixin, IssueHistoryAdminMixin
 from .imports import IssueImportMixin
+from .pages import action_page
 from .workflow import WorkflowArticleAdminMixin, WorkflowInlineMixin, WorkflowIssueAdminMixin
 
 # A link pasted without its scheme is taken as https (Django 6's default, chosen now).
@@ -242,8 +243,8 @@ class ArticleAdmin(WorkflowArticleAdminMixin, ArticleHistoryAdminMixin, admin.Mo
                 for tag in tags
             ]
             through.objects.bulk_create(links, ignore_conflicts=True)
-            # bulk_create sends no m2m signal: index the tags (a new content version too).
-            reindex(link.article_id for link in links)
+            # bulk_create sends no m2m signal: announce it (search index, content version).
+            signals.announce(Article, {link.article_id for link in links})
             history.set_comment(str(_("批量添加标签")))
             history.add(*Issue.objects.filter(articles__in=queryset).distinct())
             self.message_user(
@@ -253,17 +254,17 @@ class ArticleAdmin(WorkflowArticleAdminMixin, ArticleHistoryAdminMixin, admin.Mo
                 messages.SUCCESS,
             )
             return None
-        return render(
+        count = len(queryset)  # fills the queryset's cache: the page lists these rows
+        explanation = _("将为以下 %(count)s 篇文章添加标签（已有的标签保留）：") % {"count": count}
+        return action_page(
+            self,
             request,
-            "admin/bulletins/article/add_tags.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("为所选文章添加标签"),
-                "form": form,
-                "articles": queryset,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset,
+            action="add_tags",
+            title=_("为所选文章添加标签"),
+            explanation=explanation,
+            form=form,
+            submit_label=_("添加标签"),
         )
 
 

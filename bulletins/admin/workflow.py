@@ -9,13 +9,13 @@ save checks again, so a hand-made POST is refused as well.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..editorial import history, workflow
 from ..models import Issue
+from .pages import action_page
 
 
 class IssueAdminForm(forms.ModelForm):
@@ -170,20 +170,15 @@ class WorkflowIssueAdminMixin:
                 messages.SUCCESS,
             )
             return None
-        return render(
+        return action_page(
+            self,
             request,
-            "admin/bulletins/action_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("定时发布"),
-                "explanation": _("所选期刊将由你签发，并在下面的时间自动公开。"),
-                "form": form,
-                "objects": queryset,
-                "action": "schedule",
-                "submit_label": _("签发并定时发布"),
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset,
+            action="schedule",
+            title=_("定时发布"),
+            explanation=_("所选期刊将由你签发，并在下面的时间自动公开。"),
+            form=form,
+            submit_label=_("签发并定时发布"),
         )
 
     @admin.action(description=_("撤回为草稿（撤销发布或退回修改）"), permissions=["publish"])
