@@ -29,6 +29,28 @@ def last_day_of_month(day: datetime.date) -> datetime.date:
     return following_month - datetime.timedelta(days=1)
 
 
+def last_friday(today: datetime.date) -> datetime.date:
+    """Weekly issues come out on Fridays; the newest is the last Friday before today."""
+    return today - datetime.timedelta(days=(today.weekday() - 4) % 7 or 7)
+
+
+def weeks_back(today: datetime.date, count: int):
+    """(end, start) of the ``count`` weeks before today, newest first, each ending on a Friday."""
+    newest = last_friday(today)
+    for back in range(count):
+        end = newest - datetime.timedelta(weeks=back)
+        yield end, end - datetime.timedelta(days=6)
+
+
+def months_back(today: datetime.date, count: int):
+    """(end, start) of the ``count`` months before this one, newest first: monthly issues
+    come out on the last day of the month they cover."""
+    month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    for _ in range(count):
+        yield month_end, month_end.replace(day=1)
+        month_end = month_end.replace(day=1) - datetime.timedelta(days=1)
+
+
 class Command(BaseCommand):
     help = "填充演示数据：两个系列两年的期刊、文章、来源、标签，以及编辑和审核账号各一个。"
 
@@ -40,49 +62,50 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        rng = random.Random(20251108)
-        sources = [
+        # One seeded generator, drawn from in a fixed order, so that a second run writes
+        # the same archive over the first.
+        self.rng = random.Random(20251108)
+        self.sources = [
             Source.objects.get_or_create(name=name, defaults={"kind": kind})[0]
             for name, kind in SOURCES
         ]
-        tags = {
+        self.tags = {
             name: Tag.objects.get_or_create(name=name, defaults={"description": text})[0]
             for name, text in TAGS
         }
-        today = timezone.localdate()
+        today, now = timezone.localdate(), timezone.now()
         weekly = Series.objects.get(slug="weekly")
         monthly = Series.objects.get(slug="monthly")
+        self.make_back_issues(weekly, monthly, today, now)
+        self.make_work_in_progress(weekly, monthly, today, now)
+        user = self.make_staff(options["username"], options["password"], "编辑")
+        reviewer = self.make_staff(options["reviewer"], options["reviewer_password"], "审核")
+        self.report(user, reviewer, options)
 
-        # Weekly issues come out on Fridays; the newest is last Friday.
-        last_friday = today - datetime.timedelta(days=(today.weekday() - 4) % 7 or 7)
-        plans = []
-        for back in range(WEEKLY_ISSUES):
-            end = last_friday - datetime.timedelta(weeks=back)
-            plans.append((weekly, 655 - back, end, end - datetime.timedelta(days=6)))
-        # Monthly issues come out on the last day of the month they cover.
-        month_end = today.replace(day=1) - datetime.timedelta(days=1)
-        for back in range(MONTHLY_ISSUES):
-            plans.append((monthly, 553 - back, month_end, month_end.replace(day=1)))
-            month_end = month_end.replace(day=1) - datetime.timedelta(days=1)
-
-        now = timezone.now()
+    def make_back_issues(self, weekly, monthly, today, now):
+        """Two years of published issues: the weeklies, then the monthlies."""
+        plans = [
+            (weekly, 655 - back, *period)
+            for back, period in enumerate(weeks_back(today, WEEKLY_ISSUES))
+        ]
+        plans += [
+            (monthly, 553 - back, *period)
+            for back, period in enumerate(months_back(today, MONTHLY_ISSUES))
+        ]
         for series, number, end, start in plans:
-            self.make_issue(
-                series, number, end, start, Issue.Status.PUBLISHED, now, rng, sources, tags
-            )
+            self.make_issue(series, number, end, start, Issue.Status.PUBLISHED, now)
 
-        # Work in progress: a scheduled weekly, two drafts and one awaiting review.
-        next_friday = last_friday + datetime.timedelta(days=7)
+    def make_work_in_progress(self, weekly, monthly, today, now):
+        """A scheduled weekly, two drafts and one issue awaiting review."""
+        next_friday = last_friday(today) + datetime.timedelta(days=7)
+        scheduled_at = now + datetime.timedelta(days=3)
         self.make_issue(
             weekly,
             656,
             next_friday,
             next_friday - datetime.timedelta(days=6),
             Issue.Status.PUBLISHED,
-            now + datetime.timedelta(days=3),
-            rng,
-            sources,
-            tags,
+            scheduled_at,
         )
         self.make_issue(
             weekly,
@@ -91,38 +114,18 @@ class Command(BaseCommand):
             next_friday + datetime.timedelta(days=1),
             Issue.Status.DRAFT,
             None,
-            rng,
-            sources,
-            tags,
         )
         next_month_end = last_day_of_month(today)
         self.make_issue(
-            monthly,
-            554,
-            next_month_end,
-            next_month_end.replace(day=1),
-            Issue.Status.REVIEW,
-            None,
-            rng,
-            sources,
-            tags,
+            monthly, 554, next_month_end, next_month_end.replace(day=1), Issue.Status.REVIEW, None
         )
         # The month after: started early, items collected as they come.
         month_after_end = last_day_of_month(next_month_end + datetime.timedelta(days=1))
         self.make_issue(
-            monthly,
-            555,
-            month_after_end,
-            month_after_end.replace(day=1),
-            Issue.Status.DRAFT,
-            None,
-            rng,
-            sources,
-            tags,
+            monthly, 555, month_after_end, month_after_end.replace(day=1), Issue.Status.DRAFT, None
         )
 
-        user = self.make_staff(options["username"], options["password"], "编辑")
-        reviewer = self.make_staff(options["reviewer"], options["reviewer_password"], "审核")
+    def report(self, user, reviewer, options):
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Issue.objects.count()} 期，{Article.objects.count()} 篇文章，"
@@ -136,7 +139,8 @@ class Command(BaseCommand):
             f"审核账号（可发布）：{reviewer.username}  密码：{options['reviewer_password']}"
         )
 
-    def make_issue(self, series, number, end, start, status, published_at, rng, sources, tags):
+    def make_issue(self, series, number, end, start, status, published_at):
+        rng = self.rng
         count = rng.choice([3, 3, 4, 4, 5]) if series.slug == "weekly" else 4
         word = series.short_name
         issue, _ = Issue.objects.update_or_create(
@@ -159,7 +163,7 @@ class Command(BaseCommand):
         )
         for position, story in enumerate(rng.sample(STORIES, count), start=1):
             content = fill(story, rng, BEIJING_PLACES if series.slug == "monthly" else PLACES)
-            source = rng.choice(sources)
+            source = rng.choice(self.sources)
             day = start + datetime.timedelta(days=rng.randint(0, (end - start).days))
             # Some items in the real bulletins come with no link at all.
             url = f"https://news.example.cn/{day:%Y%m%d}/{number}-{position}.html"
@@ -175,7 +179,7 @@ class Command(BaseCommand):
                     "body": content["body"],
                 },
             )
-            article.tags.set([tags[name] for name in content["tags"]])
+            article.tags.set([self.tags[name] for name in content["tags"]])
         issue.articles.filter(position__gt=count).delete()
         return issue
 
