@@ -16,11 +16,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bulletins import signals
 from bulletins.models import Article, Issue, SearchDocument
 from bulletins.search import backends
 from bulletins.search.documents import plain_text
 from bulletins.search.engine import Filters, Search
-from bulletins.search.index import reindex
 from tests import factories
 
 SEARCH = "/search/"
@@ -401,7 +401,7 @@ def test_deleted_articles_leave_the_index(archive):
 
 
 def test_bulk_paths_reindex(archive, admin_client):
-    """The admin's bulk tagging reindexes; update() and friends call search.reindex()."""
+    """The admin's bulk tagging reindexes; update() and friends announce content_changed."""
     tag = factories.tag("批量标签")
     admin_client.post(
         reverse("admin:bulletins_article_changelist"),
@@ -415,7 +415,7 @@ def test_bulk_paths_reindex(archive, admin_client):
     assert set(Search("批量标签").ids()) == {archive["ai"].pk, archive["pay"].pk}
     Article.objects.filter(pk=archive["data"].pk).update(title="批量改名的标题")
     assert Search("批量改名").count == 0  # update() sends no signal …
-    reindex([archive["data"].pk])  # … so bulk paths reindex what they touched
+    signals.announce(Article, [archive["data"].pk])  # … so bulk paths announce what they touched
     assert Search("批量改名").ids() == [archive["data"].pk]
 
 

@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
-from . import maintenance
+from .. import signals
+from ..models import Article
 from .tables import CONTENT_TABLES, FORMAT, VERSION, ArchiveError, archive_tables
 
 BATCH = 1000
@@ -52,7 +53,8 @@ def restore_archive(path, *, replace=False, log=lambda message: None) -> Restore
                 connection.check_constraints()
         except DatabaseError as error:
             raise ArchiveError(f"The archive does not fit the database: {error}") from error
-    maintenance.content_restored()
+    # Written table by table, without model signals: index everything, new version.
+    signals.announce(Article, None)
     for message in result.warnings:
         log(f"warning: {message}")
     return result

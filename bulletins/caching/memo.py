@@ -1,13 +1,17 @@
-"""Data derived from public content, computed once per content version and shared.
+"""What is built from public content, computed once per content version and kept.
 
-Counts, filter choices and the order of long lists cost a scan of the archive to compute
-and change only when content changes. They live in the shared cache under the content
-version (version.py): any change starts a new version, so nothing read here is
-ever stale, and every process and app server shares the work of computing it.
+Two stores, both keyed by release and content version (version.key()), so nothing read
+here is ever stale and a deploy never reads an older shape:
 
-What a version holds never changes, so each process also keeps the entries it has read,
-by version, and reads them again without a cache round trip. Treat values as read-only.
+- the shared cache: counts, filter choices, the order of long lists, search results.
+  Computing them costs a scan of the archive; every process and app server shares the
+  work. Each process also keeps the entries it has read and reads them again without a
+  round trip (what a version holds never changes). Treat values as read-only.
+- the per-process ``fragments`` cache: rendered HTML and loaded objects (cards, feed
+  items, an issue page's bulletin, the header), by language: reading them costs nothing.
 """
+
+import hashlib
 
 from django.core.cache import cache, caches
 from django.utils.translation import get_language
@@ -25,15 +29,27 @@ _local: dict = {}
 
 
 def key(name: str) -> str:
-    return f"derived:{version.current_version()}:{name}"
+    return version.key("derived", name)
 
 
 def fragment_key(*parts) -> str:
-    """A key for HTML rendered from public content: the version, the language, ``parts``.
+    """A key for what the ``fragments`` cache keeps: release, version, language, ``parts``."""
+    return version.key("fragment", get_language(), *parts)
 
-    Such fragments go to the per-process ``fragments`` cache (settings.CACHES).
+
+def fragment(parts, render) -> str:
+    """``render()``, kept in the fragments cache for this version, language and ``parts``.
+
+    For templates: ``{% kept "name" part… %}…{% endkept %}`` (templatetags/kept.py).
     """
-    return ":".join(map(str, (version.current_version(), get_language(), *parts)))
+    fragments = caches["fragments"]
+    # Parts may be any text (a host, a list's identity): hashed, they make a safe key.
+    entry = fragment_key(hashlib.sha256(repr(list(parts)).encode()).hexdigest()[:32])
+    value = fragments.get(entry)
+    if value is None:
+        value = render()
+        fragments.set(entry, value, FRAGMENT_TIMEOUT)
+    return value
 
 
 def fragments_by_id(name: str, ids, build) -> dict:
@@ -59,8 +75,11 @@ def _keep(entry: str, value) -> None:
     _local[entry] = value
 
 
-def remember(name: str, compute, timeout: int = TIMEOUT):
-    """The value stored under ``name`` for the current version, computed if absent."""
+def remember(name: str, compute, timeout: int = TIMEOUT, *, keep_here: bool = True):
+    """The value stored under ``name`` for the current version, computed if absent.
+
+    ``keep_here=False``: shared only, not kept in this process (long result lists).
+    """
     entry = key(name)
     value = _local.get(entry, _MISSING)
     if value is _MISSING:
@@ -68,7 +87,8 @@ def remember(name: str, compute, timeout: int = TIMEOUT):
         if value is _MISSING:
             value = compute()
             cache.set(entry, value, timeout)
-        _keep(entry, value)
+        if keep_here:
+            _keep(entry, value)
     return value
 
 

@@ -1,30 +1,57 @@
-"""A version number for everything the public can see, kept in the shared cache.
+"""The content version: one id for everything the public can see, and the release id.
 
-Every save, delete or tag change bumps it, and so does the moment a scheduled issue's
-publication time passes, so cached pages keyed by it can never be stale. It lives in the
-cache (not in process memory), so several app servers sharing one cache agree on it.
-
-The time each version started is kept beside it: the time of the last change, which
+Every save, delete or tag change starts a new version, and so does the moment a scheduled
+issue's publication time passes, so whatever is keyed by it can never be stale. It lives
+in the shared cache (not in process memory), so several app servers sharing one cache
+agree on it. The time each version started is kept beside it: the last change, which
 pages and feeds send as Last-Modified without a query.
+
+Changes are coalesced: however many rows one transaction writes, this thread reads one
+new version after the first of them and every reader one more when it commits.
+
+Every key also carries the release (``key()``): values built by other code, whose shape
+may differ, are never read after a deploy. The version itself is shared by all releases,
+so an edit made through a new server retires the pages of the old ones too.
 """
 
 import contextlib
 import contextvars
+import functools
+import hashlib
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from ..models import Article, Issue, Series, Source, SourceAlias, Tag
+from ..signals import content_changed
+
 VERSION_KEY = "bulletins:content-version"
 # Far longer than any page entry lives; if it is evicted, a new random version starts.
 VERSION_TIMEOUT = 60 * 60 * 24 * 30
+# What the release id is computed from when RELEASE_ID is not set: the code and what it
+# renders (templates, and static files, whose hashed names cached pages link to).
+RELEASE_SOURCES = ("bulletins", "templates", "static")
+
+
+@functools.cache
+def release() -> str:
+    """RELEASE_ID from the settings (environment), else a digest of the installed code."""
+    if settings.RELEASE_ID:
+        return settings.RELEASE_ID
+    digest = hashlib.sha256()
+    for folder in RELEASE_SOURCES:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _next_scheduled_publication():
-    from ..models import Issue
-
     return (
         Issue.objects.filter(status=Issue.Status.PUBLISHED, published_at__gt=timezone.now())
         .order_by("published_at")
@@ -40,16 +67,20 @@ def _new_state():
         "changed_at": timezone.now(),
     }
     cache.set(VERSION_KEY, state, VERSION_TIMEOUT)
+    _stale.set(False)
     return state
 
 
 # The state read once for the request being served (see pinned()); None outside one.
 _pinned = contextvars.ContextVar("pinned_content_version", default=None)
+# True after a change in this thread that no version read here has followed yet.
+_stale = contextvars.ContextVar("content_changed_here", default=False)
 _UNAVAILABLE = {"version": "database-unavailable", "changed_at": None}
 
 
 def _current_state() -> dict:
-    """The version now and when it started; a new one when a scheduled issue went public.
+    """The version now and when it started; a new one after a change made in this thread
+    or when a scheduled issue went public.
 
     While the database is unreachable the version in the cache stands, so that pages
     cached before the outage are still served.
@@ -57,7 +88,7 @@ def _current_state() -> dict:
     pinned_state = _pinned.get()
     if pinned_state is not None:
         return pinned_state
-    state = cache.get(VERSION_KEY)
+    state = None if _stale.get() else cache.get(VERSION_KEY)
     due = state and state["next_publication"]
     if state is None or (due is not None and due <= timezone.now()):
         try:
@@ -80,6 +111,11 @@ def last_changed():
     return _current_state().get("changed_at")
 
 
+def key(*parts) -> str:
+    """A cache key for something built from public content: release, version, ``parts``."""
+    return ":".join(map(str, (release(), current_version(), *parts)))
+
+
 @contextlib.contextmanager
 def pinned():
     """Read the version once for a whole request: one cache round trip, one consistent view."""
@@ -90,13 +126,24 @@ def pinned():
         _pinned.reset(token)
 
 
-def bump() -> None:
-    """Call after any change that the public might see (bulk updates included)."""
-    _pinned.set(None)
-    # Now, for readers in this transaction, and again after commit, so that a reader
-    # racing the transaction cannot have cached old content under the new version.
+def _renew_on_commit() -> None:
     _new_state()
-    transaction.on_commit(_new_state)
+
+
+def bump() -> None:
+    """A change the public might see: a new version for this thread's next read, and one
+    for everybody when the transaction commits (once per transaction, however many rows).
+
+    The second one matters: a reader racing the transaction may have cached old content
+    under the version this thread made.
+    """
+    _pinned.set(None)
+    _stale.set(True)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _new_state()
+    elif not any(func is _renew_on_commit for _ids, func, _robust in connection.run_on_commit):
+        transaction.on_commit(_renew_on_commit)
 
 
 def _changed(sender, **kwargs):
@@ -104,9 +151,8 @@ def _changed(sender, **kwargs):
 
 
 def connect_signals():
-    from ..models import Article, Issue, Series, Source, SourceAlias, Tag
-
     for model in (Article, Issue, Series, Source, SourceAlias, Tag):
         post_save.connect(_changed, sender=model, dispatch_uid=f"content-version-save-{model}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"content-version-del-{model}")
     m2m_changed.connect(_changed, sender=Article.tags.through, dispatch_uid="content-version-m2m")
+    content_changed.connect(_changed, dispatch_uid="content-version-bulk")

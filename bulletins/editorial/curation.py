@@ -9,8 +9,8 @@ version, and the issues whose articles changed are recorded in the open history 
 
 from django.db import transaction
 
+from .. import signals
 from ..models import Article, Issue, SlugRedirect, Source, SourceAlias, Tag, unique_slug
-from ..search import index as search_index
 from . import history
 
 
@@ -50,7 +50,7 @@ def merge_sources(keep: Source, others) -> int:
     Source.objects.filter(pk__in=other_pks).delete()
     for other in others:  # after the delete: the names are free to become aliases
         SourceAlias.objects.get_or_create(name=other.name, defaults={"source": keep})
-    search_index.reindex(article_ids)  # update() sends no signal; a new content version too
+    signals.announce(Source, article_ids)  # update() sends no model signal
     _record_issues(issue_ids)
     return moved
 
@@ -73,7 +73,7 @@ def merge_tags(keep: Tag, others) -> int:
         SlugRedirect.objects.merged(keep, other)
     _fill_blanks(keep, others, ["description"])
     Tag.objects.filter(pk__in=other_pks).delete()
-    search_index.reindex(article_ids)  # bulk_create sends no m2m signal; a new version too
+    signals.announce(Tag, article_ids)  # bulk_create sends no m2m signal
     _record_issues(Article.objects.filter(pk__in=article_ids).values_list("issue_id", flat=True))
     return len(article_ids)
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reversion.models import Version
 
+from .. import signals
 from ..models import Article, Issue, Series, SlugRedirect, Source, Tag
 from ..text.formatting import chinese_date, person_name
 from . import textdiff, workflow
@@ -471,7 +472,7 @@ def restore(version: Version, user) -> Issue:
         with recorded(user, _("恢复为 %(when)s 的版本") % {"when": when}):
             issue.articles.exclude(pk__in=old.articles).delete()
             issue.articles.all().step_aside()  # old positions may be taken now
-            version.bump()  # update() sends no signal
+            signals.announce(Issue)  # update() sends no signal
             kept = {name: getattr(issue, name) for name in KEPT_ON_RESTORE}
             try:
                 return _write_back(version, old.articles, kept)

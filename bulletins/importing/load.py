@@ -19,7 +19,7 @@ issue imported again without it goes back to draft, and the plan says so).
 Sources are matched by name, then by ``SourceAlias``; a name matching neither creates a
 source (its kind guessed, see ``source_kinds``). Tags are the editors' and never touched.
 Every write is a normal ``save()``/``delete()`` (the content-version signals fire), except
-the position shuffle, which bumps the version itself.
+the position shuffle, which announces itself (``signals.content_changed``).
 
 History (e.g. django-reversion) is the caller's business: wrap the ``load_bulletin`` call.
 """
@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from ..caching import version
+from .. import signals
 from ..editorial import continuity
 from ..models import Article, Issue, Series, Source, SourceAlias
 from . import checks, source_kinds
@@ -386,7 +386,7 @@ def _apply(plan: ImportPlan) -> LoadResult:
         # Out of the way first: (issue, position) is unique at every step.
         offset = max([len(pairs)] + [article.position for article in existing]) + 1
         Article.objects.filter(pk__in=moved).update(position=F("position") + offset)
-        version.bump()  # update() sends no signal
+        signals.announce(Article)  # update() sends no signal
 
     for position, (parsed, article) in enumerate(
         zip(plan.parsed.articles, pairs, strict=True), start=1

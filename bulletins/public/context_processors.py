@@ -3,7 +3,6 @@ import re
 from django.conf import settings
 
 from .. import facts
-from ..caching import memo
 from . import metadata
 
 
@@ -11,7 +10,7 @@ def site(request):
     """Site name, footer fields and the series for the navigation, on every page.
 
     ``feeds`` (the feeds a page advertises) is empty unless the view names some. The
-    header's navigation and the footer are kept per content version (``chrome_key``).
+    header's navigation and the footer are kept per content version ({% kept %} in base.html).
     """
     return {
         "site_name": settings.SITE_NAME,
@@ -22,6 +21,5 @@ def site(request):
         # The public-security record's query page wants the record's number alone.
         "site_psb_record_code": re.sub(r"\D", "", settings.SITE_PSB_RECORD),
         "nav_series": facts.series_list(),
-        "chrome_key": memo.fragment_key("chrome"),
         "search_query": request.GET.get("q", ""),
     }

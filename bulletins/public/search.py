@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .. import facts
-from ..caching import memo
 from ..models import Article
 from ..search.engine import ORDERS, Filters, Search, search
 from ..search.query import parse
@@ -76,7 +75,7 @@ class SearchView(TemplateView):
             count=page.paginator.count,
             # Built only when the sidebar is not kept yet for this search and version.
             facets=functools.partial(self.facets, page.paginator.search),
-            facets_fragment_key=memo.fragment_key(lists.list_key(self.request)),
+            list_key=lists.list_key(self.request),
             active_filters=[
                 item
                 for item in active_filters(data.filterset, self.request.GET)

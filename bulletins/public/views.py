@@ -70,7 +70,6 @@ class HomeView(FeedLinksMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         # The page is the same for every reader within a content version: it is rendered
         # once and kept (see the template), and these are read only when it is not.
-        context["fragment_key"] = memo.fragment_key("home")
         context["latest_issues"] = self.latest_issues
         context["recent_issues"] = public_issues().with_article_count().newest_first()[:10]
         return context
@@ -187,8 +186,6 @@ class IssueDetailView(PreviewMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["previous_issue"], context["next_issue"] = facts.issue_neighbours(self.object)
         context.update(citations_for(self.request, self.object))
-        # The bulletin itself is rendered once per content version and kept (see there).
-        context["fragment_key"] = memo.fragment_key("issue", self.object.pk)
         return context
 
 
@@ -211,8 +208,8 @@ class ArticleListView(FeedLinksMixin, LenientPaginationMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["active_filters"] = active_filters(self.filterset, self.request.GET)
         # The form's fields depend on the query (the page aside), the filter choices and
-        # the language: render them once per content version (see the template).
-        context["filter_fragment_key"] = memo.fragment_key(lists.list_key(self.request))
+        # the language: the template keeps them per list and content version.
+        context["list_key"] = lists.list_key(self.request)
         return context
 
 
@@ -269,9 +266,6 @@ class ArticleDetailView(PreviewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(citations_for(self.request, self.object.issue, self.object))
-        # Nothing about an article changes within a content version: its metadata, fields
-        # and body are rendered once per version and kept (see the template).
-        context["fragment_key"] = memo.fragment_key("article", self.object.pk)
         return context
 
 

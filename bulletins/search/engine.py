@@ -22,7 +22,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain, compress
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import router
 from django.utils.functional import cached_property
@@ -203,20 +202,13 @@ class Search:
         return self._remember(self._summarise, "summary", self.filters.key())
 
     def _remember(self, compute, *parts):
-        """compute(), kept in the shared cache for this content version.
-
-        Not through memo.remember(): a long result list is not worth a place in
-        every process's memory.
-        """
+        """compute(), kept in the shared cache for this content version (not in each
+        process's memory: a long result list is not worth a place there)."""
         if not self.cached:
             return compute()
         raw = "|".join([self.query.key, str(self.public), *map(str, parts)])
-        key = memo.key("search:" + hashlib.sha256(raw.encode()).hexdigest()[:32])
-        found = cache.get(key)
-        if found is None:
-            found = compute()
-            cache.set(key, found, CACHE_TIMEOUT)
-        return found
+        name = "search:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+        return memo.remember(name, compute, CACHE_TIMEOUT, keep_here=False)
 
     def _selection(self) -> dict:
         """The facet filters in force, as the values they keep (facet -> set)."""

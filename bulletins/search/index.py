@@ -2,30 +2,24 @@
 
 Every save, delete and tag change rewrites the entries it touches at once, inside the
 transaction that made the change, so the index can never lag behind the content version
-(version.py bumps it when that transaction commits): a cached search page is
-never stale. Paths that send no signals (``bulk_create``, ``update()``, raw SQL, and
-``loaddata``, whose saves are "raw") call ``reindex()`` themselves, or an editor runs
-``manage.py rebuild_search_index``.
+(caching/version.py starts a new one when that transaction commits): a cached search
+page is never stale. Paths that send no model signals (``bulk_create``, ``update()``, raw
+SQL, a restore) announce themselves with ``signals.content_changed``, which this module
+listens to; ``loaddata`` (whose saves are "raw") needs ``manage.py rebuild_search_index``.
 """
 
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from ..caching import version
 from ..models import Article, Issue, SearchDocument, Source, Tag
+from ..signals import content_changed
 from . import backends, documents
 
 BATCH = 500
 
 
 def reindex(article_ids) -> None:
-    """Write the entries of these articles afresh (ids of deleted articles are dropped) and
-    start a new content version: for bulk paths, which send no signals."""
-    _reindex(article_ids)
-    version.bump()
-
-
-def _reindex(article_ids) -> None:
+    """Write the entries of these articles afresh (ids of deleted articles are dropped)."""
     article_ids = sorted(set(article_ids))
     backend = backends.for_alias()
     for start in range(0, len(article_ids), BATCH):
@@ -60,7 +54,7 @@ def rebuild(progress=None, batch: int = BATCH) -> int:
 
 def _article_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        _reindex([instance.pk])
+        reindex([instance.pk])
 
 
 def _article_deleted(sender, instance, **kwargs):
@@ -71,13 +65,13 @@ def _article_deleted(sender, instance, **kwargs):
 def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not reverse:  # article.tags.add(...) and the like
         if action in ("post_add", "post_remove", "post_clear"):
-            _reindex([instance.pk])
+            reindex([instance.pk])
     elif action == "pre_clear":  # tag.articles.clear(): remember whom it concerns
         instance._search_articles = list(instance.articles.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove"):
-        _reindex(pk_set or ())
+        reindex(pk_set or ())
     elif action == "post_clear":
-        _reindex(getattr(instance, "_search_articles", ()))
+        reindex(getattr(instance, "_search_articles", ()))
 
 
 def _remember_name(sender, instance, raw=False, **kwargs):
@@ -91,12 +85,12 @@ def _remember_name(sender, instance, raw=False, **kwargs):
 
 def _tag_saved(sender, instance, raw=False, **kwargs):
     if getattr(instance, "_search_renamed", False):
-        _reindex(instance.articles.values_list("pk", flat=True))
+        reindex(instance.articles.values_list("pk", flat=True))
 
 
 def _source_saved(sender, instance, raw=False, **kwargs):
     if getattr(instance, "_search_renamed", False):
-        _reindex(instance.articles.values_list("pk", flat=True))
+        reindex(instance.articles.values_list("pk", flat=True))
 
 
 def _tag_deleting(sender, instance, **kwargs):
@@ -104,7 +98,7 @@ def _tag_deleting(sender, instance, **kwargs):
 
 
 def _tag_deleted(sender, instance, **kwargs):
-    _reindex(getattr(instance, "_search_articles", ()))
+    reindex(getattr(instance, "_search_articles", ()))
 
 
 def _issue_saved(sender, instance, raw=False, **kwargs):
@@ -115,7 +109,16 @@ def _issue_saved(sender, instance, raw=False, **kwargs):
         )
 
 
+def _content_changed(sender, article_ids, **kwargs):
+    """A bulk write announced itself (signals.py): index what it names, or everything."""
+    if article_ids is None:
+        rebuild()
+    else:
+        reindex(article_ids)
+
+
 def connect_signals():
+    content_changed.connect(_content_changed, dispatch_uid="search-bulk")
     post_save.connect(_article_saved, sender=Article, dispatch_uid="search-article-save")
     post_delete.connect(_article_deleted, sender=Article, dispatch_uid="search-article-delete")
     m2m_changed.connect(_tags_changed, sender=Article.tags.through, dispatch_uid="search-tags")

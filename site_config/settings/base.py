@@ -55,7 +55,7 @@ MIDDLEWARE = [
     # Outside the page cache, so cached pages answer conditional GETs with 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
     # Pins the content version for the request; 304 from it without running the view.
-    "bulletins.caching.conditional.ContentVersionMiddleware",
+    "bulletins.caching.pages.ContentVersionMiddleware",
     "bulletins.caching.pages.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bulletins.serving.middleware.SiteCSPMiddleware",
@@ -179,6 +179,9 @@ CACHES["fragments"] = {
 }
 # Anonymous public pages and feeds are cached whole for this long (0 turns it off).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Part of every cache key, so that a deploy never reads values of an older shape: set it
+# to the release (a commit id, a tag); left empty, it is a digest of the installed code.
+RELEASE_ID = os.environ.get("RELEASE_ID", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from bulletins.caching import version
+from bulletins import signals
 from bulletins.search import index
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             total = index.rebuild(progress=progress, batch=batch)
-            version.bump()
+            signals.announce(Command, ())  # search results changed: a new content version
         if interactive:
             self.stdout.write("")
         if show:
