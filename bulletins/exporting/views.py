@@ -1,70 +1,51 @@
-"""/issues/<series>/<number>/print/ and …/bulletin.docx: public issues, and drafts for staff."""
+"""/issues/<series>/<number>/print/ and …/bulletin.docx: public issues, and previews.
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+Like the issue page, both start from ``Issue.objects.published()``; an unpublished issue
+is shown only as a marked preview to those who may preview it (public/preview.py).
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import render
 
 from ..models import Article, Issue
 from ..public import preview
-from ..text.formatting import article_citation, issue_citation
 from .docx import issue_document
 
 
 def get_issue(request, series, number):
+    """(issue, its articles in order, whether this is a preview)."""
     issues = Issue.objects.select_related("series", "approved_by")
-    issue = get_object_or_404(issues, series__slug=series, number=number)
-    if not issue.is_published() and not preview.may_preview(request, issue):
-        raise Http404("not public")
+    lookup = {"series__slug": series, "number": number}
+    issue = issues.published().filter(**lookup).first()
+    is_preview = issue is None
+    if is_preview:
+        issue = preview.previewable(request, issues, lambda issue: issue, **lookup)
     articles = list(
         Article.objects.filter(issue=issue).select_related("source").order_by("position")
     )
-    return issue, articles
+    return issue, articles, is_preview
 
 
-def _finish(response, issue):
-    return response if issue.is_published() else preview.mark_as_preview(response)
+def _finish(response, is_preview):
+    return preview.mark_as_preview(response) if is_preview else response
 
 
 def issue_print(request, series, number):
-    issue, articles = get_issue(request, series, number)
+    issue, articles, is_preview = get_issue(request, series, number)
     response = render(
         request,
         "bulletins/issue_print.html",
-        {"issue": issue, "articles": articles, "preview": not issue.is_published()},
+        {"issue": issue, "articles": articles, "preview": is_preview},
     )
-    return _finish(response, issue)
+    return _finish(response, is_preview)
 
 
 def issue_docx(request, series, number):
-    issue, articles = get_issue(request, series, number)
+    issue, articles, is_preview = get_issue(request, series, number)
     response = HttpResponse(
         issue_document(issue, articles),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     filename = f"{issue.series.slug}-{issue.number}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return _finish(response, issue)
-
-
-def citations_for(request, issue, article=None) -> dict:
-    """Citation strings for the page (GB/T 7714-2015), dated today."""
-    today = timezone.localdate()
-    result = {
-        "issue_citation": issue_citation(
-            publisher=issue.series.publisher,
-            series=issue.series.name,
-            label=issue.label,
-            date=issue.publication_date,
-            url=request.build_absolute_uri(issue.get_absolute_url()),
-            accessed=today,
-        )
-    }
-    if article is not None:
-        result["article_citation"] = article_citation(
-            title=article.title,
-            source=article.source.name if article.source else "",
-            original_date=article.original_date,
-            original_url=article.original_url,
-            accessed=today,
-        )
-    return result
+    return _finish(response, is_preview)

@@ -6,6 +6,8 @@ altered to reach another one. Preview responses are never cached and never index
 
 from django.conf import settings
 from django.core import signing
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 
 SALT = "bulletins.public.preview"
@@ -33,6 +35,19 @@ def may_preview(request, issue) -> bool:
         return request.user.is_staff
     token = request.GET.get("preview", "")
     return bool(token) and token_is_valid(token, issue)
+
+
+def previewable(request, queryset, issue_of, **lookup):
+    """The object ``lookup`` finds in ``queryset`` (any status), if ``request`` may preview
+    its issue (``issue_of(obj)``); Http404 otherwise, as for anything not public.
+
+    Every page that can show unpublished content asks here, after ``.published()`` found
+    nothing: the issue and article pages, the print page and the Word file.
+    """
+    obj = get_object_or_404(queryset, **lookup)
+    if not may_preview(request, issue_of(obj)):
+        raise Http404("not public")
+    return obj
 
 
 def mark_as_preview(response):

@@ -9,11 +9,11 @@ from django_filters.views import FilterView
 
 from .. import facts, permalinks
 from ..caching import memo
-from ..exporting.views import citations_for
 from ..models import Article, Issue, Series, SlugRedirect, Source, Tag
 from ..syndication import catalogue
 from ..text.formatting import chinese_date
 from . import cards, lists, preview
+from .citations import citations_for
 from .filters import ArticleFilterSet
 
 ARTICLES_PER_PAGE = 20
@@ -132,13 +132,15 @@ class PreviewMixin:
 
     def get_object(self, queryset=None):
         obj = self.public_object()
-        if obj is not None:
-            return obj
-        obj = self.lookup(self.get_preview_queryset())
-        if not preview.may_preview(self.request, self.issue_of(obj)):
-            raise Http404("not public")
-        self.preview = True
+        if obj is None:
+            obj = preview.previewable(
+                self.request, self.get_preview_queryset(), self.issue_of, **self.lookup_kwargs()
+            )
+            self.preview = True
         return obj
+
+    def lookup(self, queryset):
+        return get_object_or_404(queryset, **self.lookup_kwargs())
 
     def public_object(self):
         """The object if the public may see it, else None.
@@ -174,10 +176,8 @@ class IssueDetailView(PreviewMixin, DetailView):
     def get_preview_queryset(self):
         return Issue.objects.select_related("series").prefetch_related(issue_with_articles())
 
-    def lookup(self, queryset):
-        return get_object_or_404(
-            queryset, series__slug=self.kwargs["series"], number=self.kwargs["number"]
-        )
+    def lookup_kwargs(self) -> dict:
+        return {"series__slug": self.kwargs["series"], "number": self.kwargs["number"]}
 
     def issue_of(self, issue):
         return issue
@@ -257,8 +257,8 @@ class ArticleDetailView(PreviewMixin, DetailView):
     def get_preview_queryset(self):
         return Article.objects.select_related("issue__series", "source")
 
-    def lookup(self, queryset):
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+    def lookup_kwargs(self) -> dict:
+        return {"pk": self.kwargs["pk"]}
 
     def issue_of(self, article):
         return article.issue
