@@ -16,6 +16,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 import reversion
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied
@@ -302,8 +303,6 @@ class _Names:
             for values in snap.articles.values():
                 ids["source_id"].add(values.get("source_id"))
                 ids["tags"].update(values.get("tags") or [])
-        from django.contrib.auth import get_user_model
-
         def names(model, pks):
             return dict(model.objects.filter(pk__in=pks - {None}).values_list("pk", "name"))
 
