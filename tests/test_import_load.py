@@ -4,7 +4,8 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 
 from bulletins.caching import version
 from bulletins.importing import parse_document
@@ -137,6 +138,28 @@ def test_the_content_version_changes_with_an_import():
     before = version.current_version()
     load_bulletin(parsed("weekly-701.txt"))
     assert version.current_version() != before
+
+
+def next_publication_lookups(queries) -> int:
+    """How often a new content version was made (each asks for the next scheduled issue)."""
+    return sum(q["sql"].startswith('SELECT "bulletins_issue"."published_at"') for q in queries)
+
+
+def test_an_import_makes_one_new_content_version_however_many_rows_it_writes(
+    django_capture_on_commit_callbacks,
+):
+    """An issue, four articles, their sources: one new version when it commits, not one
+    (and a query) per row as before."""
+    document = parsed("weekly-701.txt")
+    before = version.current_version()
+    with CaptureQueriesContext(connection) as during:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            load_bulletin(document)
+        after = version.current_version()
+    assert len(document.articles) >= 3
+    assert len(callbacks) == 1  # the new version for every reader
+    assert next_publication_lookups(during.captured_queries) == 1
+    assert after != before
 
 
 # --- sources ------------------------------------------------------------------------------

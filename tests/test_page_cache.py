@@ -146,3 +146,41 @@ def test_each_host_has_its_own_cached_copy(client, settings):
     response = client.get(url, HTTP_HOST="www.example.cn")
     assert response["X-Page-Cache"] == "miss"
     assert "http://testserver/" not in response.text
+
+
+@pytest.fixture
+def release(settings):
+    """Set settings.RELEASE_ID as a deploy would; the computed id comes back afterwards."""
+
+    def deploy(release_id):
+        settings.RELEASE_ID = release_id
+        version.release.cache_clear()
+
+    yield deploy
+    version.release.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_deploy_never_serves_what_the_previous_release_cached(client, release):
+    url = factories.article(title="发布前缓存的文章").get_absolute_url()
+    release("2026.12.1")
+    assert get(client, url)["X-Page-Cache"] == "miss"
+    assert get(client, url)["X-Page-Cache"] == "hit"
+    release("2026.12.2")  # new code: the page is built again, not read in an older shape
+    assert get(client, url)["X-Page-Cache"] == "miss"
+    assert get(client, url)["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db
+def test_an_unpublication_under_one_release_retires_the_pages_of_another(client, release):
+    """Servers of two releases share one cache during a rolling deploy: both see an edit."""
+    article = factories.article(title="滚动发布中的文章")
+    url = article.get_absolute_url()
+    release("old")
+    get(client, url)
+    release("new")
+    issue = article.issue
+    issue.status = Issue.Status.DRAFT
+    issue.save()  # under the new release
+    release("old")
+    assert client.get(url).status_code == 404
