@@ -1,1 +1,5 @@
-"""The bulletin as a distributable document: a print page and a Word file."""
+"""The bulletin as a distributable document: a print page and a Word file.
+
+Both start from ``.published()`` and preview like the issue page. Imports: public
+(preview), models, text.
+"""

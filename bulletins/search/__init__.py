@@ -7,9 +7,9 @@ SQLite alike.
 - backends.py: the index in PostgreSQL (tsvector + GIN) and SQLite (FTS5)
 - engine.py: search(): matching, ranking, facets, pages of hits
 - highlight.py: titles and snippets with the matched terms in <mark>
-- views.py: /search/ and its feed
 
-tokens.py and query.py are plain Python (no Django), so that they can be tested and
-fuzzed alone; import the rest from its module (``from bulletins.search.engine import
-search``).
+The engine only: the search page and its feed are public/search.py. tokens.py and
+query.py are plain Python (no Django), so that they can be tested and fuzzed alone; import
+the rest from its module (``from bulletins.search.engine import search``). Imports:
+facts, caching, models, signals; never public, syndication or admin.
 """
