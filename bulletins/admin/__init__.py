@@ -5,6 +5,7 @@
 - history        versions of an issue, comparison, restore; deleted issues brought back
 - imports        导入简报: upload, review every field beside its warnings, confirm
 - curation       merging and renaming sources and tags
+- pages          the admin frame of our own pages; action_page() for actions' confirmations
 
 Imports: models, editorial, importing, search, public.preview and text; nothing imports it.
 """
