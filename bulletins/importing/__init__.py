@@ -4,8 +4,9 @@
 ``BulletinParseError`` whose ``problems`` name the line and what was expected.
 """
 
+from .documents import parse_document
 from .docx import parse_docx
-from .parse import parse_document, parse_text
+from .parse import parse_text
 from .result import BulletinParseError, ParsedArticle, ParsedBulletin, Problem, TocEntry
 
 __all__ = [

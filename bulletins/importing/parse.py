@@ -10,6 +10,7 @@ when the structure cannot be found at all, BulletinParseError lists every proble
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..text import numerals
 from . import fields as f
@@ -64,6 +65,62 @@ class _TocDraft:
     marker: str  # "number", "bullet" or ""
     source: str = ""
     inline_source: str = ""  # a trailing (……) that may be the source
+
+
+@dataclass
+class _Front:
+    """What the lines before 导语 say: the masthead's pieces."""
+
+    series_name: str = ""
+    series_line: int = 0
+    issue_matches: list[tuple[int, re.Match]] = field(default_factory=list)  # (index, 第…期)
+    publication_date: datetime.date | None = None
+    publisher_candidates: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _ArticleHeader:
+    """What an article's title line and the field lines under it say, up to 主要内容."""
+
+    title: str
+    fields_seen: bool = False
+    source: str = ""
+    original_title: str = ""
+    link_pieces: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
+    in_link: bool = False  # the last field was 链接: a URL may go on over the next lines
+    main_found: bool = False
+    main_rest: str = ""  # the text after 主要内容： on its line, where the body starts
+    main_line: int = 0
+    body_from: int = 0  # how many of the draft's following lines the header took
+
+    def take(self, fields: list[tuple[str, str]], index: int, raw: str | None) -> None:
+        """Record the fields found on line ``index`` (0-based); ``raw`` keeps a link intact."""
+        for name, value in fields:
+            if name == "来源":
+                self.in_link = False
+                if value and not self.source:
+                    self.source = collapse_spaces(value)
+            elif name == "链接":
+                self.in_link = True
+                raw_value = f.raw_field_value(raw, "链接") if raw is not None else None
+                value = raw_value if raw_value is not None else value
+                if value:
+                    self.link_pieces.append((index + 1, value))
+            elif name == "来源标题":
+                self.in_link = False
+                self.original_title = collapse_spaces(value)
+            elif name == "主要内容":
+                self.in_link = False
+                self.main_found, self.main_rest, self.main_line = True, value, index + 1
+
+
+class _DateLine(NamedTuple):
+    """The line after 主要内容 that gives the original date."""
+
+    index: int  # in the article's body lines
+    text: str
+    match: re.Match
+    repeated: str  # the title repeated before the date on the same line, if any
 
 
 class _Parser:
@@ -178,59 +235,70 @@ class _Parser:
 
     # -- masthead --------------------------------------------------------------------
     def masthead(self):
-        series_name, series_line = "", 0
-        number, number_line = None, 0
-        publication_date = None
-        publisher_candidates: list[tuple[int, str]] = []
-        issue_matches = []
+        front = self._scan_front()
+        number, number_line = self._issue_number(front.issue_matches)
+        self._report_missing_masthead(front, number, number_line)
+        slug = ""
+        if front.series_name:
+            slug = "weekly" if "周报" in front.series_name else "monthly"
+        publisher = self._publisher(front.publisher_candidates)
+        return front.series_name, slug, number, publisher, front.publication_date
+
+    def _scan_front(self) -> _Front:
+        """Take the series name, 第…期 marks and the first date out of the lines before 导语.
+
+        What remains of a line, brackets aside, may be the publisher.
+        """
+        front = _Front()
         for index in self.front:
             text = self.plain[index]
             rest = text
-            if not series_name:
+            if not front.series_name:
                 match = f.SERIES.search(text)
                 if match and not text.startswith("本期"):
-                    series_name = remove_cjk_spaces(
+                    front.series_name = remove_cjk_spaces(
                         collapse_spaces(match.group("name")).strip("《》〈〉<>\"“”'")
                     )
-                    series_line = index + 1
+                    front.series_line = index + 1
                     rest = rest.replace(match.group("name"), " ")
             for match in f.ISSUE.finditer(rest):
-                issue_matches.append((index, match))
+                front.issue_matches.append((index, match))
             rest = f.ISSUE.sub(" ", rest)
             dates = find_dates(rest)
-            if dates and publication_date is None:
-                match, publication_date = dates[0]
+            if dates and front.publication_date is None:
+                match, front.publication_date = dates[0]
                 rest = rest[: match.start()] + " " + rest[match.end() :]
             rest = collapse_spaces(re.sub(r"[()（）\[\]【】]", " ", rest))
             if rest and not f.INTRO.match(rest):
-                publisher_candidates.append((index, rest))
-        if issue_matches:
-            index, match = next(
-                ((i, m) for i, m in issue_matches if m.group("total")), issue_matches[0]
-            )
-            try:
-                number = numerals.parse(match.group("n"))
-                number_line = index + 1
-            except numerals.NumeralError:
-                self.report.error(index + 1, f"无法识别期号“{match.group(0)}”（应为“第六三六期”）")
-        if not series_name:
+                front.publisher_candidates.append((index, rest))
+        return front
+
+    def _issue_number(self, matches: list[tuple[int, re.Match]]) -> tuple[int | None, int]:
+        """(number, line number) of the issue mark, preferring one that gives a total."""
+        if not matches:
+            return None, 0
+        index, match = next(((i, m) for i, m in matches if m.group("total")), matches[0])
+        try:
+            return numerals.parse(match.group("n")), index + 1
+        except numerals.NumeralError:
+            self.report.error(index + 1, f"无法识别期号“{match.group(0)}”（应为“第六三六期”）")
+            return None, 0
+
+    def _report_missing_masthead(self, front: _Front, number: int | None, number_line: int):
+        if not front.series_name:
             self.report.error(
                 self.front[0] + 1 if self.front else 0,
                 "未找到刊名（应在第一行，含“周报”或“月报”，如“全国卫生信息化舆情监测周报”）",
             )
-        slug = ""
-        if series_name:
-            slug = "weekly" if "周报" in series_name else "monthly"
-        if number is None and not issue_matches:
-            self.report.error(series_line, "未找到期号（应在刊名下方，如“（第六三六期）”）")
-        if publication_date is None:
+        # An unreadable 第…期 was reported already.
+        if number is None and not front.issue_matches:
+            self.report.error(front.series_line, "未找到期号（应在刊名下方，如“（第六三六期）”）")
+        if front.publication_date is None:
             self.report.error(
-                number_line or series_line,
+                number_line or front.series_line,
                 "未找到出版日期（应在期号下方，"
                 "如“北京市卫生健康大数据与政策研究中心 2025年8月8日”）",
             )
-        publisher = self._publisher(publisher_candidates)
-        return series_name, slug, number, publisher, publication_date
 
     @staticmethod
     def _publisher(candidates: list[tuple[int, str]]) -> str:
@@ -307,100 +375,27 @@ class _Parser:
 
     # -- articles ----------------------------------------------------------------------
     def article(self, draft: _ArticleDraft, expected: int, gap: int) -> ParsedArticle:
-        report = self.report
         start = draft.line + 1
-        position = draft.position if draft.position is not None else expected
-        if draft.position is not None and draft.position != expected:
-            report.warn(start, f"文章编号为{draft.position}，按顺序应为{expected}")
-        lead, inline = f.split_fields(draft.title)
-        title = lead
-        source, original_title, link_pieces = "", "", []
-        main_found, main_rest, main_line = False, "", 0
-        in_link = False
-        fields_seen = bool(inline)
-
-        def take(fields, index, raw):
-            nonlocal source, original_title, in_link, main_found, main_rest, main_line
-            for name, value in fields:
-                if name == "来源":
-                    in_link = False
-                    if value and not source:
-                        source = collapse_spaces(value)
-                elif name == "链接":
-                    in_link = True
-                    raw_value = f.raw_field_value(raw, "链接") if raw is not None else None
-                    value = raw_value if raw_value is not None else value
-                    if value:
-                        link_pieces.append((index + 1, value))
-                elif name == "来源标题":
-                    in_link = False
-                    original_title = collapse_spaces(value)
-                elif name == "主要内容":
-                    in_link = False
-                    main_found, main_rest, main_line = True, value, index + 1
-
-        take(inline, draft.line, self.lines[draft.line])
-        indices = draft.indices
-        cursor = 0
-        while cursor < len(indices) and not main_found:
-            index = indices[cursor]
-            text, raw = self.plain[index], self.lines[index]
-            if not text:
-                cursor += 1
-                continue
-            fields = f.field_line(text)
-            if fields:
-                fields_seen = True
-                take(fields, index, raw)
-                cursor += 1
-                continue
-            if looks_like_url_start(raw) or (in_link and looks_like_url_piece(text)):
-                in_link = True
-                link_pieces.append((index + 1, raw))
-                cursor += 1
-                continue
-            if not fields_seen and not title:
-                title = text
-                cursor += 1
-                continue
-            if not fields_seen and self._fields_follow(index, 2) and not ends_sentence(text):
-                title = join_wrapped(title, text)
-                report.warn(index + 1, "标题被断成多行，已合并")
-                cursor += 1
-                continue
-            break
-        title = collapse_spaces(title)
-        if not title:
-            report.error(start, f"文章缺少标题（应为“{position}.标题：……”）")
-        if not main_found:
-            first_body = next((indices[i] + 1 for i in range(cursor, len(indices))), start)
-            report.warn(first_body, "未找到“主要内容：”，其后的文字按正文处理")
-
-        body_lines: list[tuple[int, str]] = []
-        if main_rest:
-            body_lines.append((main_line, main_rest))
-        body_lines += [(index + 1, self.lines[index]) for index in indices[cursor:]]
+        position = self._position(draft, expected)
+        header = self.article_header(draft)
+        title = collapse_spaces(header.title)
+        self._check_header(header, title, draft, position)
         original_date, meta_source, original_title, body_lines = self.meta(
-            body_lines, title, original_title, source, strict=not main_found
+            self._body_lines(header, draft),
+            title,
+            header.original_title,
+            header.source,
+            strict=not header.main_found,
         )
-        if meta_source and not source:
-            source = meta_source
-        elif meta_source and comparison_key(meta_source) != comparison_key(source):
-            report.warn(start, f"第{position}篇：主要内容中的来源“{meta_source}”与“{source}”不一致")
+        source = self._agreed_source(header.source, meta_source, start, position)
         if comparison_key(original_title) == comparison_key(title):
             original_title = ""
-
-        pieces = [(n, v) for n, v in link_pieces if not is_no_link(v)]
-        link = assemble_link(pieces, report)
-        if not link:
-            report.warn(start, f"第{position}篇文章缺少链接")
-        if not source:
-            report.warn(start, f"第{position}篇文章缺少来源（应为“来源：……”）")
-        if original_date is None:
-            report.warn(start, f"第{position}篇文章缺少原文日期（应为“2025-08-04 来源：……”）")
-        body = body_markdown(body_lines, markdown=self.markdown, gap=gap, report=report)
+        pieces = [(n, v) for n, v in header.link_pieces if not is_no_link(v)]
+        link = assemble_link(pieces, self.report)
+        self._report_missing_fields(start, position, link, source, original_date)
+        body = body_markdown(body_lines, markdown=self.markdown, gap=gap, report=self.report)
         if not body:
-            report.warn(start, f"第{position}篇文章正文为空")
+            self.report.warn(start, f"第{position}篇文章正文为空")
         return ParsedArticle(
             position=position,
             title=title,
@@ -412,12 +407,111 @@ class _Parser:
             line=start,
         )
 
+    def _position(self, draft: _ArticleDraft, expected: int) -> int:
+        """The article's number as written, else its place in the document."""
+        if draft.position is None:
+            return expected
+        if draft.position != expected:
+            self.report.warn(draft.line + 1, f"文章编号为{draft.position}，按顺序应为{expected}")
+        return draft.position
+
+    def article_header(self, draft: _ArticleDraft) -> _ArticleHeader:
+        """Read the title line and the lines under it up to 主要内容 (or the first body line)."""
+        lead, inline = f.split_fields(draft.title)
+        header = _ArticleHeader(title=lead, fields_seen=bool(inline))
+        header.take(inline, draft.line, self.lines[draft.line])
+        indices = draft.indices
+        while header.body_from < len(indices) and not header.main_found:
+            index = indices[header.body_from]
+            if not self._header_line(header, index):
+                break
+            header.body_from += 1
+        return header
+
+    def _header_line(self, header: _ArticleHeader, index: int) -> bool:
+        """Take one line into the header; False when it is the body's first line."""
+        text, raw = self.plain[index], self.lines[index]
+        if not text:
+            return True
+        fields = f.field_line(text)
+        if fields:
+            header.fields_seen = True
+            header.take(fields, index, raw)
+            return True
+        if looks_like_url_start(raw) or (header.in_link and looks_like_url_piece(text)):
+            # A link broken over lines, or given without its 链接 label.
+            header.in_link = True
+            header.link_pieces.append((index + 1, raw))
+            return True
+        if not header.fields_seen and not header.title:
+            header.title = text
+            return True
+        if not header.fields_seen and self._fields_follow(index, 2) and not ends_sentence(text):
+            header.title = join_wrapped(header.title, text)
+            self.report.warn(index + 1, "标题被断成多行，已合并")
+            return True
+        return False
+
+    def _check_header(self, header: _ArticleHeader, title: str, draft: _ArticleDraft, position):
+        start = draft.line + 1
+        if not title:
+            self.report.error(start, f"文章缺少标题（应为“{position}.标题：……”）")
+        if not header.main_found:
+            rest = draft.indices[header.body_from :]
+            first_body = rest[0] + 1 if rest else start
+            self.report.warn(first_body, "未找到“主要内容：”，其后的文字按正文处理")
+
+    def _body_lines(self, header: _ArticleHeader, draft: _ArticleDraft) -> list[tuple[int, str]]:
+        """(line number, raw text) from the text after 主要内容： on, blank lines included."""
+        lines = [(header.main_line, header.main_rest)] if header.main_rest else []
+        return lines + [
+            (index + 1, self.lines[index]) for index in draft.indices[header.body_from :]
+        ]
+
+    def _agreed_source(self, source: str, meta_source: str, start: int, position: int) -> str:
+        """The header's 来源, else the one after the original date; a warning if they differ."""
+        if meta_source and not source:
+            return meta_source
+        if meta_source and comparison_key(meta_source) != comparison_key(source):
+            self.report.warn(
+                start, f"第{position}篇：主要内容中的来源“{meta_source}”与“{source}”不一致"
+            )
+        return source
+
+    def _report_missing_fields(self, start, position, link, source, original_date) -> None:
+        if not link:
+            self.report.warn(start, f"第{position}篇文章缺少链接")
+        if not source:
+            self.report.warn(start, f"第{position}篇文章缺少来源（应为“来源：……”）")
+        if original_date is None:
+            self.report.warn(start, f"第{position}篇文章缺少原文日期（应为“2025-08-04 来源：……”）")
+
     def meta(self, lines, title, original_title, source, strict):
         """After 主要内容: the repeated title, '2025-08-04 来源：……', maybe 来源标题.
 
         Returns (original date, source named there, original title, remaining body lines).
         """
-        lines = list(lines)
+        lines, original_title = self._take_original_title(list(lines), original_title)
+        nonblank = [i for i, (_, raw) in enumerate(lines) if raw.strip()]
+        if not nonblank:
+            return None, "", original_title, lines
+        known = {comparison_key(title), comparison_key(original_title)} - {""}
+        texts = [strip_decorations(lines[i][1], self.markdown) for i in nonblank[:2]]
+        found = self._date_line(nonblank, texts, known, strict)
+        if found is not None:
+            original_date, meta_source, rest = self._read_date_line(
+                lines, nonblank[0], found, known, source
+            )
+            return original_date, meta_source, original_title, rest
+        date_second = len(texts) > 1 and _DATE_LINE.match(texts[1])
+        if not date_second and (comparison_key(texts[0]) in known or _SOURCE_LINE.match(texts[0])):
+            # The title, a 来源 line, or both, but no date.
+            meta_source, rest = self._undated_source(lines, nonblank, texts, source)
+            return None, meta_source, original_title, rest
+        return None, "", original_title, lines
+
+    def _take_original_title(self, lines, original_title):
+        """A 来源标题 line among the first four: its value, and the lines without it."""
         for i in reversed([i for i, (_, raw) in enumerate(lines) if raw.strip()][:4]):
             fields = f.field_line(strip_decorations(lines[i][1], self.markdown)) or []
             named = [value for name, value in fields if name == "来源标题"]
@@ -426,63 +520,50 @@ class _Parser:
                 del lines[i]
                 if i < len(lines) and not lines[i][1].strip():
                     del lines[i]
-        nonblank = [i for i, (_, raw) in enumerate(lines) if raw.strip()]
-        if not nonblank:
-            return None, "", original_title, lines
-        known = {comparison_key(title), comparison_key(original_title)} - {""}
+        return lines, original_title
 
-        def plain(i):
-            return strip_decorations(lines[i][1], self.markdown)
-
-        first = nonblank[0]
-        text = plain(first)
-        found = None  # (index of the date line, its text, the date match, repeated title)
+    @staticmethod
+    def _date_line(nonblank, texts, known, strict) -> _DateLine | None:
+        """Where the original date is: opening the first line, after the title repeated on
+        it (not when ``strict``), or opening the second line after the repeated title."""
+        first, text = nonblank[0], texts[0]
         if _DATE_LINE.match(text):
-            found = first, text, DATE.search(text), ""
-        elif not strict and (
-            match := next(
-                (m for m in DATE.finditer(text) if re.match(r"\s*来源", text[m.end() :])), None
-            )
-        ):
-            found = first, text, match, text[: match.start()].strip()
-        elif len(nonblank) > 1 and _DATE_LINE.match(plain(nonblank[1])):
+            return _DateLine(first, text, DATE.search(text), "")
+        if not strict:
+            after_title = (m for m in DATE.finditer(text) if re.match(r"\s*来源", text[m.end() :]))
+            match = next(after_title, None)
+            if match:
+                return _DateLine(first, text, match, text[: match.start()].strip())
+        if len(texts) > 1 and _DATE_LINE.match(texts[1]):
             if not strict or comparison_key(text) in known:
-                second = plain(nonblank[1])
-                found = nonblank[1], second, DATE.search(second), text
-        elif comparison_key(text) in known or _SOURCE_LINE.match(text):
-            # The title, a 来源 line, or both, but no date.
-            rest = lines[first + 1 :]
-            if _SOURCE_LINE.match(text):
-                source_index, rest = first, lines[first + 1 :]
-            else:
-                source_index = next(
-                    (i for i in nonblank[1:2] if _SOURCE_LINE.match(plain(i))), None
-                )
-                if source_index is not None:
-                    rest = lines[source_index + 1 :]
-            named = (
-                self._source_and_rest(plain(source_index), source)
-                if source_index is not None
-                else ("", "")
-            )
-            if named[1]:
-                rest = [(lines[source_index][0], named[1]), *rest]
-            return None, named[0], original_title, rest
-        if found is None:
-            return None, "", original_title, lines
-        date_index, line_text, match, repeated = found
-        if repeated and comparison_key(repeated) not in known:
-            self.report.warn(lines[first][0], f"主要内容中的标题“{repeated}”与文章标题不一致")
-        number = lines[date_index][0]
-        original_date = date_from_match(match)
+                return _DateLine(nonblank[1], texts[1], DATE.search(texts[1]), text)
+        return None
+
+    def _read_date_line(self, lines, first: int, found: _DateLine, known: set[str], source: str):
+        """(original date, source named after it, the body lines that follow)."""
+        if found.repeated and comparison_key(found.repeated) not in known:
+            self.report.warn(lines[first][0], f"主要内容中的标题“{found.repeated}”与文章标题不一致")
+        number = lines[found.index][0]
+        original_date = date_from_match(found.match)
         if original_date is None:
-            self.report.warn(number, f"无法识别原文日期“{match.group(0)}”")
-        after = line_text[match.end() :].strip()
+            self.report.warn(number, f"无法识别原文日期“{found.match.group(0)}”")
+        after = found.text[found.match.end() :].strip()
         meta_source, body_start = self._source_and_rest(after, source)
-        rest_lines = lines[date_index + 1 :]
+        rest = lines[found.index + 1 :]
         if body_start:
-            rest_lines = [(number, body_start), *rest_lines]
-        return original_date, meta_source, original_title, rest_lines
+            rest = [(number, body_start), *rest]
+        return original_date, meta_source, rest
+
+    def _undated_source(self, lines, nonblank, texts, source) -> tuple[str, list]:
+        """The 来源 on the first or second line when there is no date, and the lines after it."""
+        for index, text in zip(nonblank[:2], texts, strict=False):
+            if _SOURCE_LINE.match(text):
+                named, body_start = self._source_and_rest(text, source)
+                rest = lines[index + 1 :]
+                if body_start:
+                    rest = [(lines[index][0], body_start), *rest]
+                return named, rest
+        return "", lines[nonblank[0] + 1 :]
 
     @staticmethod
     def _source_and_rest(after: str, known: str) -> tuple[str, str]:
@@ -501,73 +582,85 @@ class _Parser:
 
     # -- cross-checks --------------------------------------------------------------------
     def check(self, bulletin: ParsedBulletin, intro_line: int) -> None:
-        report = self.report
-        articles = bulletin.articles
-        positions = [a.position for a in articles]
-        if positions != list(range(1, len(articles) + 1)) and len(set(positions)) != len(positions):
-            report.warn(0, "文章编号有重复")
+        positions = [a.position for a in bulletin.articles]
+        if positions != list(range(1, len(positions) + 1)) and len(set(positions)) != len(
+            positions
+        ):
+            self.report.warn(0, "文章编号有重复")
         if bulletin.toc:
-            if len(bulletin.toc) != len(articles):
-                report.warn(
-                    bulletin.toc[0].line,
-                    f"目录有{len(bulletin.toc)}条，正文有{len(articles)}篇文章",
-                )
-            for entry, article in zip(bulletin.toc, articles, strict=False):
-                if comparison_key(entry.title) != comparison_key(article.title):
-                    report.warn(
-                        entry.line,
-                        f"目录标题“{entry.title}”与第{article.position}篇文章标题“{article.title}”不一致",
-                    )
-                if (
-                    entry.source
-                    and article.source
-                    and (comparison_key(entry.source) != comparison_key(article.source))
-                ):
-                    report.warn(
-                        entry.line,
-                        f"目录来源“{entry.source}”与第{article.position}篇文章来源“{article.source}”不一致",
-                    )
+            self._check_toc(bulletin.toc, bulletin.articles)
         else:
-            report.warn(0, "未找到信息目录")
-        intro = bulletin.intro
-        count = _COUNT.search(intro)
-        if count:
+            self.report.warn(0, "未找到信息目录")
+        self._check_intro(bulletin, intro_line)
+        self._check_period(bulletin, intro_line)
+
+    def _check_toc(self, toc: list[TocEntry], articles: list[ParsedArticle]) -> None:
+        """The 信息目录 lists the articles: as many, with the same titles and sources."""
+        report = self.report
+        if len(toc) != len(articles):
+            report.warn(toc[0].line, f"目录有{len(toc)}条，正文有{len(articles)}篇文章")
+        for entry, article in zip(toc, articles, strict=False):
+            if comparison_key(entry.title) != comparison_key(article.title):
+                report.warn(
+                    entry.line,
+                    f"目录标题“{entry.title}”与第{article.position}篇文章标题“{article.title}”不一致",
+                )
+            if (
+                entry.source
+                and article.source
+                and (comparison_key(entry.source) != comparison_key(article.source))
+            ):
+                report.warn(
+                    entry.line,
+                    f"目录来源“{entry.source}”与第{article.position}篇文章来源“{article.source}”不一致",
+                )
+
+    def _check_intro(self, bulletin: ParsedBulletin, intro_line: int) -> None:
+        """What the 导语 says about the issue: how many articles, 周报 or 月报."""
+        intro, count = bulletin.intro, len(bulletin.articles)
+        said = _COUNT.search(intro)
+        if said:
             try:
-                said = numerals.parse(count.group("n"))
+                number = numerals.parse(said.group("n"))
             except numerals.NumeralError:
-                said = None
-            if said is not None and said != len(articles):
-                report.warn(intro_line, f"导语说共收集{said}篇，正文有{len(articles)}篇文章")
+                number = None
+            if number is not None and number != count:
+                self.report.warn(intro_line, f"导语说共收集{number}篇，正文有{count}篇文章")
         kind = _INTRO_SERIES.search(intro)
         if kind and bulletin.series_slug:
             expected = "周报" if bulletin.series_slug == "weekly" else "月报"
             if kind.group("kind") != expected:
-                report.warn(
+                self.report.warn(
                     intro_line, f"导语中写的是“本期{kind.group('kind')}”，但本刊是{expected}"
                 )
+
+    def _check_period(self, bulletin: ParsedBulletin, intro_line: int) -> None:
+        """The period the 导语 names: found, in order, before publication, holding the articles."""
+        report = self.report
         start, end = bulletin.period_start, bulletin.period_end
-        if intro and start is None:
+        if bulletin.intro and start is None:
             report.warn(
                 intro_line, "导语中未找到时间范围（应为“时间从2025年8月2日到2025年8月8日”）"
             )
-        if start and end:
-            if start > end:
-                report.warn(intro_line, "导语中的时间范围起止颠倒")
-            if bulletin.publication_date and end > bulletin.publication_date:
+        if not (start and end):
+            return
+        if start > end:
+            report.warn(intro_line, "导语中的时间范围起止颠倒")
+        if bulletin.publication_date and end > bulletin.publication_date:
+            report.warn(
+                intro_line,
+                f"时间范围结束于{chinese_date(end)}，晚于出版日期"
+                f"{chinese_date(bulletin.publication_date)}",
+            )
+        if bulletin.series_slug == "weekly" and (end - start).days > 14:
+            report.warn(intro_line, "周报的时间范围超过两周")
+        for article in bulletin.articles:
+            day = article.original_date
+            if day and not (start <= day <= end):
                 report.warn(
-                    intro_line,
-                    f"时间范围结束于{chinese_date(end)}，晚于出版日期"
-                    f"{chinese_date(bulletin.publication_date)}",
+                    article.line,
+                    f"第{article.position}篇文章的日期{day:%Y-%m-%d}不在本期时间范围内",
                 )
-            if bulletin.series_slug == "weekly" and (end - start).days > 14:
-                report.warn(intro_line, "周报的时间范围超过两周")
-            for article in articles:
-                day = article.original_date
-                if day and not (start <= day <= end):
-                    report.warn(
-                        article.line,
-                        f"第{article.position}篇文章的日期{day:%Y-%m-%d}不在本期时间范围内",
-                    )
 
     def period(self, intro: str) -> tuple[datetime.date | None, datetime.date | None]:
         dates = find_dates(intro)
@@ -623,35 +716,3 @@ def parse_text(text: str, *, markdown: bool | None = None) -> ParsedBulletin:
         raise BulletinParseError(
             [Problem(0, f"{_INTERNAL}：解析时出现意外问题（{type(exc).__name__}: {exc}）")]
         ) from exc
-
-
-def decode(data: bytes) -> str:
-    """Bytes of a text file -> str: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BulletinParseError([Problem(0, "无法识别文件编码（应为 UTF-8 或 GB18030）")])
-
-
-def parse_document(name: str, data: bytes) -> ParsedBulletin:
-    """Parse an uploaded file, choosing the reader by its extension."""
-    extension = (name or "").lower().rsplit(".", 1)[-1] if "." in (name or "") else ""
-    if extension == "docx":
-        from .docx import parse_docx
-
-        return parse_docx(data)
-    if extension in ("txt", "md", "markdown"):
-        if not isinstance(data, bytes | bytearray):
-            raise BulletinParseError([Problem(0, "文件内容无法读取")])
-        text = decode(bytes(data))
-        return parse_text(text, markdown=True if extension != "txt" else None)
-    raise BulletinParseError(
-        [Problem(0, f"不支持的文件类型“{name}”（应为 .txt、.md、.markdown 或 .docx）")]
-    )
