@@ -192,11 +192,7 @@ class BodyBuilder:
         """Consecutive text lines -> paragraphs, headings and captions."""
         if not run:
             return
-        widths = [visible_length(self.plain(raw)) for _, raw in run]
-        widest = max(widths) or 1
-        inner = run[:-1]
-        terminal = sum(ends_sentence(self.plain(raw)) for _, raw in inner)
-        one_per_line = bool(inner) and terminal / len(inner) >= 0.5
+        widest, one_per_line = self._run_shape(run)
         queue = list(run)
         paragraph: Element | None = None
         first = True
@@ -205,45 +201,60 @@ class BodyBuilder:
             plain = self.plain(raw)
             following = self.plain(queue[0][1]) if queue else None
             if paragraph is None:
-                caption = split_caption(plain)
-                if caption:
-                    text, rest = caption
-                    self.elements.append(Element("cap", text, number))
-                    if rest:
-                        self.report.warn(number, f"图片说明后紧跟的文字“{rest}”已另起一段")
-                        queue.insert(0, (number, rest))
-                    first = False
-                    continue
-                if self.markdown and _EMPHASIS_ONLY.match(raw.strip()):
-                    self.elements.append(Element("cap", plain, number))
-                    first = False
-                    continue
-                if (
-                    first
-                    and after_image
-                    and gap_caption(plain)
-                    and (following is None or visible_length(following) > GAP_CAPTION_MAX)
-                ):
-                    self.elements.append(Element("cap", plain, number))
-                    first = False
-                    continue
+                element, rest = self._opening(number, raw, following, first and after_image)
                 first = False
-                if heading_like(plain) or numbered_heading(plain):
-                    self.elements.append(Element("h", collapse_spaces(plain), number))
+                self.elements.append(element)
+                if rest:
+                    self.report.warn(number, f"图片说明后紧跟的文字“{rest}”已另起一段")
+                    queue.insert(0, (number, rest))
+                if element.kind != "p":
                     continue
-                paragraph = Element("p", raw.strip(), number)
-                self.elements.append(paragraph)
+                paragraph = element
             else:
                 paragraph.text = join_wrapped(paragraph.text, raw.strip())
-            width = visible_length(plain)
-            if ends_sentence(plain) and (
-                one_per_line
-                or following is None
-                or width < 0.85 * widest
-                or heading_like(following)
-                or split_caption(following) is not None
-            ):
+            if self._paragraph_ends(plain, following, widest, one_per_line):
                 paragraph = None
+
+    def _run_shape(self, run: list[tuple[int, str]]) -> tuple[int, bool]:
+        """The widest line, and whether most lines end a sentence (one paragraph per line)."""
+        widest = max(visible_length(self.plain(raw)) for _, raw in run) or 1
+        inner = run[:-1]
+        terminal = sum(ends_sentence(self.plain(raw)) for _, raw in inner)
+        return widest, bool(inner) and terminal / len(inner) >= 0.5
+
+    def _opening(
+        self, number: int, raw: str, following: str | None, just_after_image: bool
+    ) -> tuple[Element, str]:
+        """A line outside any paragraph: a caption, a sub-heading or a paragraph's first line.
+
+        Also returns the text after a caption on the same line, to be read as a line of its own.
+        """
+        plain = self.plain(raw)
+        caption = split_caption(plain)
+        if caption:
+            text, rest = caption
+            return Element("cap", text, number), rest
+        if self.markdown and _EMPHASIS_ONLY.match(raw.strip()):
+            return Element("cap", plain, number), ""
+        if (
+            just_after_image
+            and gap_caption(plain)
+            and (following is None or visible_length(following) > GAP_CAPTION_MAX)
+        ):
+            return Element("cap", plain, number), ""
+        if heading_like(plain) or numbered_heading(plain):
+            return Element("h", collapse_spaces(plain), number), ""
+        return Element("p", raw.strip(), number), ""
+
+    def _paragraph_ends(self, plain: str, following, widest: int, one_per_line: bool) -> bool:
+        """A sentence end closes the paragraph unless the line is full width (so wrapped)."""
+        return ends_sentence(plain) and (
+            one_per_line
+            or following is None
+            or visible_length(plain) < 0.85 * widest
+            or heading_like(following)
+            or split_caption(following) is not None
+        )
 
     # -- mending across blank lines ------------------------------------------------
     def join_broken_paragraphs(self) -> None:
