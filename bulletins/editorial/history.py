@@ -303,6 +303,7 @@ class _Names:
             for values in snap.articles.values():
                 ids["source_id"].add(values.get("source_id"))
                 ids["tags"].update(values.get("tags") or [])
+
         def names(model, pks):
             return dict(model.objects.filter(pk__in=pks - {None}).values_list("pk", "name"))
 
