@@ -4,7 +4,9 @@ Uploaded files are checked (size, and that the content is what the extension say
 kept in the database (``PendingImport``) under a batch id, so that any app server can show
 the review and take the confirmation. The confirmation names the batch and the files to
 import; the stored bytes are parsed again and loaded, never anything the browser sends
-back. Imports from the admin are always drafts: publishing goes through review.
+back. Imports from the admin are always drafts: publishing goes through review. The
+importer asks the workflow rule about the acting user: an editor's re-import of a published
+or scheduled issue is shown as an error on the review page and refused on confirmation.
 """
 
 import datetime
@@ -117,15 +119,18 @@ class FileReview:
         return self.plan is not None and not self.errors
 
 
-def review_file(upload: PendingImport, can_change) -> FileReview:
-    """Parse and plan one stored upload; ``can_change(issue)`` says if it may be updated."""
+def review_file(upload: PendingImport, user, can_change) -> FileReview:
+    """Parse and plan one stored upload as ``user`` would import it.
+
+    ``can_change(issue)`` says if the existing issue may be updated at all.
+    """
     review = FileReview(upload)
     try:
         review.parsed = parse_document(upload.name, bytes(upload.data))
     except BulletinParseError as error:
         review.errors = error.problems
         return review
-    plan = plan_bulletin(review.parsed)
+    plan = plan_bulletin(review.parsed, user=user)
     review.errors = list(plan.errors)
     if plan.existing is not None and not can_change(plan.existing):
         review.errors.append(
@@ -216,7 +221,7 @@ class IssueImportMixin:
         def can_change(issue):
             return self.has_change_permission(request, issue)
 
-        reviews = [review_file(upload, can_change) for upload in uploads]
+        reviews = [review_file(upload, request.user, can_change) for upload in uploads]
         context = self._import_context(
             request,
             _("核对导入内容"),
@@ -245,14 +250,14 @@ class IssueImportMixin:
         """Load one stored file as a draft; a message says what happened either way."""
         try:
             parsed = parse_document(upload.name, bytes(upload.data))
-            plan = plan_bulletin(parsed)
+            plan = plan_bulletin(parsed, user=request.user)
             if plan.existing is not None and not self.has_change_permission(request, plan.existing):
                 raise BulletinParseError(
                     [Problem(0, _("%(issue)s已存在，你没有修改它的权限。") % {"issue": plan.label})]
                 )
             note = _("从文件“%(file)s”导入") % {"file": upload.name}
             with history.recorded(request.user, note):
-                result = load_bulletin(parsed, publish=False)
+                result = load_bulletin(parsed, publish=False, user=request.user)
                 history.add(result.issue)
         except BulletinParseError as error:
             # The file's name is quoted: the admin capitalises a message's first letter,

@@ -7,7 +7,9 @@ who approved and the time are recorded on the issue (``approved_by``, ``approved
 
 Every path that writes an issue asks here, so the rule lives in one place: the admin's
 change form (validation, then again on save), its list actions, 'create next issue'
-(which only fills in the add form) and the importer (which creates drafts).
+(which only fills in the add form) and the importer (``importing.load.plan_bulletin`` asks
+``refusal`` about the issue before and after, for a new issue and a re-import alike, and
+``article_refusal`` because a re-import replaces the issue's articles).
 
 Without the publish permission:
 - a new issue is a draft or awaits review, and has no publication time;
@@ -73,14 +75,6 @@ def check(user, before: State | None, after: State) -> None:
     reason = refusal(user, before, after)
     if reason:
         raise PermissionDenied(reason)
-
-
-def check_new(user, issue: Issue) -> None:
-    """For code that creates issues (the importer): may ``user`` create this one?
-
-    Only the workflow's rule; the caller checks the model permission (add_issue) as usual.
-    """
-    check(user, None, State.of(issue))
 
 
 def article_refusal(user, old_issue: Issue | None, new_issue: Issue | None) -> str | None:

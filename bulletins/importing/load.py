@@ -2,13 +2,18 @@
 
 Two calls, both taking what ``parse_document`` returned:
 
-- ``plan_bulletin(parsed)`` reads the database and says what loading would do (create or
-  update which issue, which sources are new) with every warning and error. It writes
-  nothing: the command's ``--dry-run`` and the admin's review page show it.
-- ``load_bulletin(parsed, publish=False)`` does it, in one transaction: the issue, its
-  articles and any new sources are all written, or (on any error) nothing is. It returns a
-  ``LoadResult`` or raises ``BulletinLoadError`` (a ``BulletinParseError``, so callers
-  catch one type for everything the importer can refuse).
+- ``plan_bulletin(parsed, user=…)`` reads the database and says what loading would do
+  (create or update which issue, which sources are new) with every warning and error. It
+  writes nothing: the command's ``--dry-run`` and the admin's review page show it.
+- ``load_bulletin(parsed, publish=False, user=…)`` does it, in one transaction: the issue,
+  its articles and any new sources are all written, or (on any error) nothing is. It
+  returns a ``LoadResult`` or raises ``BulletinLoadError`` (a ``BulletinParseError``, so
+  callers catch one type for everything the importer can refuse).
+
+``user`` is who imports. The workflow rule (``editorial.workflow.refusal``) is asked about
+the issue before and after, as for any other change: an editor may not publish by
+importing, nor re-import a published or scheduled issue; a refusal is an error of the plan.
+``None`` is the command line's operator, who is trusted and not asked about.
 
 Re-importing a series + number updates that issue in place: each article replaces the
 existing one with the same link, else the same title, else the same position, so that
@@ -33,7 +38,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from .. import signals
-from ..editorial import continuity
+from ..editorial import continuity, workflow
 from ..models import Article, Issue, Series, Source, SourceAlias
 from . import checks, source_kinds
 from .result import BulletinParseError, ParsedArticle, ParsedBulletin, Problem
@@ -77,6 +82,8 @@ class ImportPlan:
     errors: list[Problem] = field(default_factory=list)
     # Set by a dry run when an earlier file of the same batch holds this issue too.
     earlier_in_batch: bool = False
+    # Why the importing user may not make this change (also the first of ``errors``).
+    refusal: str = ""
 
     @property
     def creates(self) -> bool:
@@ -105,7 +112,7 @@ class LoadResult:
     removed_articles: int  # existing articles no longer in the document, deleted
 
 
-def plan_bulletin(parsed: ParsedBulletin, *, publish: bool = False) -> ImportPlan:
+def plan_bulletin(parsed: ParsedBulletin, *, publish: bool = False, user=None) -> ImportPlan:
     """What loading ``parsed`` would do, with every warning and error. Reads only."""
     warnings = list(parsed.warnings) + checks.document_warnings(parsed)
     errors: list[Problem] = []
@@ -127,16 +134,23 @@ def plan_bulletin(parsed: ParsedBulletin, *, publish: bool = False) -> ImportPla
         errors=errors,
     )
     if series is not None:
+        refusal = _workflow_refusal(plan, user)
+        if refusal:
+            plan.refusal = refusal
+            errors.insert(0, Problem(0, refusal))
         errors += _validation_errors(plan)
         warnings += _archive_warnings(plan)
     return plan
 
 
-def load_bulletin(parsed: ParsedBulletin, *, publish: bool = False) -> LoadResult:
-    """Store ``parsed`` as a draft issue (published if ``publish``), all or nothing."""
+def load_bulletin(parsed: ParsedBulletin, *, publish: bool = False, user=None) -> LoadResult:
+    """Store ``parsed`` as a draft issue (published if ``publish``), all or nothing.
+
+    Refused, writing nothing, when the workflow rule does not let ``user`` make the change.
+    """
     try:
         with transaction.atomic():
-            plan = plan_bulletin(parsed, publish=publish)
+            plan = plan_bulletin(parsed, publish=publish, user=user)
             if plan.errors:
                 raise BulletinLoadError(plan.errors)
             return _apply(plan)
@@ -295,34 +309,69 @@ def _validation_errors(plan: ImportPlan) -> list[Problem]:
     return problems
 
 
+def _workflow_refusal(plan: ImportPlan, user) -> str:
+    """Why ``user`` may not leave the issue as this import would (see ``workflow.refusal``)."""
+    if user is None:  # the command line's operator
+        return ""
+    before = workflow.State.of(plan.existing) if plan.existing else None
+    reason = workflow.refusal(user, before, workflow.State.of(_issue_from(plan)))
+    if not reason and plan.existing is not None:
+        # A re-import also replaces the issue's list of articles, which the rule guards too.
+        reason = workflow.article_refusal(user, plan.existing, None)
+    if not reason:
+        return ""
+    if before is not None and before.is_published:
+        return _(
+            "%(issue)s已发布或已定时发布，只有审核人（“审核”组）可以重新导入这一期；"
+            "本文件不会导入。"
+        ) % {"issue": plan.label}
+    return _("%(issue)s：%(reason)s本文件不会导入。") % {"issue": plan.label, "reason": reason}
+
+
 def _archive_warnings(plan: ImportPlan) -> list[Problem]:
     """Number continuity, period overlaps, links already in the archive, what an update undoes."""
-    parsed, existing = plan.parsed, plan.existing
-    issue = _issue_from(plan)
-    warnings = []
-    if parsed.publisher and comparison_key(parsed.publisher) != comparison_key(
-        plan.series.publisher
-    ):
-        warnings.append(
-            Problem(
-                0,
-                _("文档的编发单位“%(doc)s”与系列设置的“%(series)s”不同（页面显示系列设置）")
-                % {"doc": parsed.publisher, "series": plan.series.publisher},
-            )
+    return [
+        *_publisher_warnings(plan),
+        *_numbering_warnings(plan),
+        *_link_warnings(plan),
+        *(_update_warnings(plan) if plan.existing else []),
+    ]
+
+
+def _publisher_warnings(plan: ImportPlan) -> list[Problem]:
+    publisher = plan.parsed.publisher
+    if not publisher or comparison_key(publisher) == comparison_key(plan.series.publisher):
+        return []
+    return [
+        Problem(
+            0,
+            _("文档的编发单位“%(doc)s”与系列设置的“%(series)s”不同（页面显示系列设置）")
+            % {"doc": publisher, "series": plan.series.publisher},
         )
-    warnings += [Problem(0, message) for message in continuity.sequence_warnings(issue)]
+    ]
+
+
+def _numbering_warnings(plan: ImportPlan) -> list[Problem]:
+    """Gaps and overlaps beside the neighbouring issues; a number behind the series' latest."""
+    warnings = [Problem(0, message) for message in continuity.sequence_warnings(_issue_from(plan))]
     others = Issue.objects.filter(series=plan.series)
-    if existing:
-        others = others.exclude(pk=existing.pk)
+    if plan.existing:
+        others = others.exclude(pk=plan.existing.pk)
     latest = others.aggregate(latest=Max("number"))["latest"]
-    behind = checks.number_after_latest(parsed.number, latest)
+    behind = checks.number_after_latest(plan.parsed.number, latest)
     if behind:
         warnings.append(Problem(0, behind))
+    return warnings
 
+
+def _link_warnings(plan: ImportPlan) -> list[Problem]:
+    """Articles whose original link another issue already carries."""
+    articles = plan.parsed.articles
     earlier = continuity.earlier_uses_of_links(
-        [article.link for article in parsed.articles], exclude_issue=existing
+        [article.link for article in articles], exclude_issue=plan.existing
     )
-    for position, article in enumerate(parsed.articles, start=1):
+    warnings = []
+    for position, article in enumerate(articles, start=1):
         if article.link in earlier:
             message = _("第%(n)s篇文章的原文链接已出现在%(issue)s（%(status)s）中：%(url)s") % {
                 "n": position,
@@ -331,25 +380,30 @@ def _archive_warnings(plan: ImportPlan) -> list[Problem]:
                 "url": article.link,
             }
             warnings.append(Problem(article.line, f"第{article.line}行：{message}"))
+    return warnings
 
-    if existing:
-        if existing.status != Issue.Status.DRAFT and not plan.publish:
-            warnings.append(
-                Problem(
-                    0,
-                    _("%(issue)s已存在，状态为“%(status)s”；导入后将改回草稿，需重新审核发布")
-                    % {"issue": existing.label, "status": existing.get_status_display()},
-                )
+
+def _update_warnings(plan: ImportPlan) -> list[Problem]:
+    """What updating the existing issue undoes: its publication, articles left out."""
+    existing, parsed = plan.existing, plan.parsed
+    warnings = []
+    if existing.status != Issue.Status.DRAFT and not plan.publish:
+        warnings.append(
+            Problem(
+                0,
+                _("%(issue)s已存在，状态为“%(status)s”；导入后将改回草稿，需重新审核发布")
+                % {"issue": existing.label, "status": existing.get_status_display()},
             )
-        count = existing.articles.count()
-        if count > len(parsed.articles):
-            warnings.append(
-                Problem(
-                    0,
-                    _("%(issue)s现有%(old)s篇文章，本文档只有%(new)s篇，多出的将被删除")
-                    % {"issue": existing.label, "old": count, "new": len(parsed.articles)},
-                )
+        )
+    count = existing.articles.count()
+    if count > len(parsed.articles):
+        warnings.append(
+            Problem(
+                0,
+                _("%(issue)s现有%(old)s篇文章，本文档只有%(new)s篇，多出的将被删除")
+                % {"issue": existing.label, "old": count, "new": len(parsed.articles)},
             )
+        )
     return warnings
 
 
@@ -357,55 +411,80 @@ def _archive_warnings(plan: ImportPlan) -> list[Problem]:
 
 
 def _apply(plan: ImportPlan) -> LoadResult:
+    issue = _store_issue(plan)
+    sources, new_sources = _store_sources(plan)
+    existing = list(issue.articles.all()) if plan.existing else []
+    pairs = pair_articles(existing, plan.parsed.articles)
+    removed = _remove_unpaired(existing, pairs)
+    _move_aside(existing, pairs)
+    for position, (parsed, article) in enumerate(
+        zip(plan.parsed.articles, pairs, strict=True), start=1
+    ):
+        _store_article(issue, parsed, article, position, sources)
+    return LoadResult(
+        issue=issue,
+        created=plan.existing is None,
+        warnings=plan.warnings,
+        new_sources=new_sources,
+        removed_articles=removed,
+    )
+
+
+def _store_issue(plan: ImportPlan) -> Issue:
+    """Create the issue, or update the existing one's fields from the document."""
     issue = plan.existing or Issue(series=plan.series, number=plan.parsed.number)
     stored = _issue_from(plan)
     for name in ("publication_date", "period_start", "period_end", "intro", "status"):
         setattr(issue, name, getattr(stored, name))
     issue.save()
+    return issue
 
-    new_sources = []
-    sources = {}
+
+def _store_sources(plan: ImportPlan) -> tuple[dict[str, Source], list[Source]]:
+    """Every source the document names, by that name, creating the new ones; and the new."""
+    sources, new_sources = {}, []
     for name, source_plan in plan.sources.items():
         if source_plan.is_new:
             source_plan.source = Source.objects.create(name=name, kind=source_plan.kind)
             new_sources.append(source_plan.source)
         sources[name] = source_plan.source
+    return sources, new_sources
 
-    existing = list(issue.articles.all()) if plan.existing else []
-    pairs = pair_articles(existing, plan.parsed.articles)
+
+def _remove_unpaired(existing: list[Article], pairs: list[Article | None]) -> int:
+    """Delete the existing articles the document no longer holds; how many."""
     kept = {article.pk for article in pairs if article is not None}
     removed = [article.pk for article in existing if article.pk not in kept]
     if removed:
         Article.objects.filter(pk__in=removed).delete()
+    return len(removed)
+
+
+def _move_aside(existing: list[Article], pairs: list[Article | None]) -> None:
+    """Shift the articles that change position past every position in use.
+
+    (issue, position) is unique at every step, so they cannot move straight to their place.
+    """
     moved = [
         article.pk
         for position, article in enumerate(pairs, start=1)
         if article is not None and article.position != position
     ]
     if moved:
-        # Out of the way first: (issue, position) is unique at every step.
         offset = max([len(pairs)] + [article.position for article in existing]) + 1
         Article.objects.filter(pk__in=moved).update(position=F("position") + offset)
         signals.announce(Article)  # update() sends no signal
 
-    for position, (parsed, article) in enumerate(
-        zip(plan.parsed.articles, pairs, strict=True), start=1
-    ):
-        fresh = _article_from(parsed, position)
-        if article is None:
-            article = fresh
-            article.issue = issue
-        else:
-            for name in ("position", "title", "original_title", "original_url", "original_date"):
-                setattr(article, name, getattr(fresh, name))
-            article.body = fresh.body
-        article.source = sources.get(parsed.source) if parsed.source else None
-        article.save()
 
-    return LoadResult(
-        issue=issue,
-        created=plan.existing is None,
-        warnings=plan.warnings,
-        new_sources=new_sources,
-        removed_articles=len(removed),
-    )
+def _store_article(issue, parsed: ParsedArticle, article, position: int, sources) -> None:
+    """Save a parsed article in place of its pair (keeping its id and tags), or as new."""
+    fresh = _article_from(parsed, position)
+    if article is None:
+        article = fresh
+        article.issue = issue
+    else:
+        for name in ("position", "title", "original_title", "original_url", "original_date"):
+            setattr(article, name, getattr(fresh, name))
+        article.body = fresh.body
+    article.source = sources.get(parsed.source) if parsed.source else None
+    article.save()
