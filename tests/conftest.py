@@ -1,5 +1,7 @@
 import pytest
 
+from tests.redis_server import own_redis, redis_cache  # noqa: F401 (fixtures)
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

@@ -1,10 +1,13 @@
-"""Redis as a cache that fails soft: while Redis is unreachable the site serves uncached.
+"""Redis as a cache that fails soft: whatever Redis does, a cache error is a miss or a
+dropped write, never a 500.
 
 Pages, derived data and the content version live in the shared cache, so without this a
-Redis outage would take every page down with it. Here every read during an outage is a
-miss and every write is dropped: pages are computed from the database, more slowly but
-correctly, and /healthz reports the cache as unavailable. After a failure the client
-rests for a few seconds instead of paying a refused connection on every cache call.
+Redis outage would take every page down with it. While Redis is unreachable or slow
+(connection errors, time-outs) every read is a miss and every write is dropped, and the
+client rests for a few seconds instead of paying a refused connection on every call;
+pages are computed from the database, more slowly but correctly, and /healthz reports the
+cache as unavailable. Any other error (full with no eviction, a read-only replica after a
+failover, a command refused) drops that one call and is logged; Redis is not rested.
 """
 
 import logging
@@ -24,11 +27,15 @@ class FailSoftRedisCacheClient(RedisCacheClient):
     def _soft(self, call, fallback, *args):
         if time.monotonic() < self._resting_until:
             return fallback
+        errors = self._lib.exceptions
         try:
             return call(*args)
-        except (self._lib.exceptions.ConnectionError, self._lib.exceptions.TimeoutError) as e:
+        except (errors.ConnectionError, errors.TimeoutError) as e:
             self._resting_until = time.monotonic() + REST_SECONDS
             logger.warning("Cache unavailable, serving uncached for %s s: %s", REST_SECONDS, e)
+            return fallback
+        except errors.RedisError as e:  # full, read-only, refused: this call only
+            logger.warning("Cache call %s failed, carrying on without it: %s", call.__name__, e)
             return fallback
 
     def get(self, key, default):

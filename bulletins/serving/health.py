@@ -18,10 +18,15 @@ def check_database() -> bool:
 
 
 def check_cache() -> bool:
-    key, value = "healthz", uuid.uuid4().hex
+    """Can the cache store and give back a value? Each probe uses a key of its own, so
+    concurrent probes never read each other's value."""
+    value = uuid.uuid4().hex
+    key = f"healthz:{value}"
     try:
         cache.set(key, value, 10)
-        return cache.get(key) == value
+        stored = cache.get(key)
+        cache.delete(key)
+        return stored == value
     except Exception:
         return False
 
