@@ -10,16 +10,17 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import URLValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 
 from .permalinks import permalink
-from .text import formatting, numerals
+from .text import cleaning, formatting, numerals
 from .text.markdown import WEB_SCHEMES, first_paragraph, render_markdown
 
 web_url_validator = URLValidator(
@@ -29,8 +30,73 @@ web_url_validator = URLValidator(
 )
 
 
-class WebURLField(models.URLField):
+class CleanText:
+    """For a text field: what it stores is ``cleaning.clean_text`` of what it is given.
+
+    Whatever writes it: a form or full_clean() (``to_python``), save() and bulk_create()
+    (``pre_save``, which also cleans the object in memory), update() and lookups
+    (``get_prep_value``). So a stored text never holds a character a feed cannot carry.
+    """
+
+    cleaner = staticmethod(cleaning.clean_text)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.cleaner(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        if isinstance(value, str):
+            value = self.cleaner(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return self.cleaner(value) if isinstance(value, str) else value
+
+
+class CleanTextField(CleanText, models.TextField):
+    """Text of several lines (导语, 正文, 简介)."""
+
+
+class CleanCharField(CleanText, models.CharField):
+    """One line of text (names, titles): a line break in it becomes a space."""
+
+    cleaner = staticmethod(cleaning.clean_line)
+
+
+# The dates an archive of the centre's bulletins can hold (and a computation can take).
+FIRST_DATE = datetime.date(1949, 1, 1)
+LAST_DATE = datetime.date(2100, 12, 31)
+
+
+class ArchiveDateField(models.DateField):
+    """A date between FIRST_DATE and LAST_DATE; the message names the field."""
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+            raise ValidationError(
+                _("%(label)s应在%(first)s至%(last)s之间。"),
+                code="date_out_of_range",
+                params={
+                    "label": self.verbose_name,
+                    "first": formatting.chinese_date(FIRST_DATE),
+                    "last": formatting.chinese_date(LAST_DATE),
+                },
+            )
+
+
+def within_range(day: datetime.date) -> datetime.date:
+    """``day``, or the nearest date of the range (for rows written before it was checked)."""
+    return min(max(day, FIRST_DATE), LAST_DATE)
+
+
+class WebURLField(CleanText, models.URLField):
     """A link to a web page: http(s) only; a bare domain typed into a form is taken as https."""
+
+    cleaner = staticmethod(cleaning.clean_line)
 
     default_validators = [web_url_validator]
 
@@ -73,14 +139,14 @@ class Series(models.Model):
         WEEKLY = "weekly", _("每周")
         MONTHLY = "monthly", _("每月")
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
-    short_name = models.CharField(_("简称"), max_length=20, help_text=_("例如：周报、月报"))
+    name = CleanCharField(_("名称"), max_length=100, unique=True)
+    short_name = CleanCharField(_("简称"), max_length=20, help_text=_("例如：周报、月报"))
     slug = models.SlugField(
         _("网址名"), max_length=40, unique=True, help_text=_("出现在网址中，发布后请勿修改。")
     )
     frequency = models.CharField(_("频率"), max_length=10, choices=Frequency.choices)
-    publisher = models.CharField(_("编发单位"), max_length=100, default=PUBLISHER)
-    description = models.TextField(_("简介"), blank=True)
+    publisher = CleanCharField(_("编发单位"), max_length=100, default=PUBLISHER)
+    description = CleanTextField(_("简介"), blank=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -127,10 +193,10 @@ class Issue(models.Model):
         Series, on_delete=models.PROTECT, related_name="issues", verbose_name=_("系列")
     )
     number = models.PositiveIntegerField(_("期号"), help_text=_("阿拉伯数字，如 636。"))
-    publication_date = models.DateField(_("出刊日期"))
-    period_start = models.DateField(_("监测起始日"), null=True, blank=True)
-    period_end = models.DateField(_("监测截止日"), null=True, blank=True)
-    intro = models.TextField(_("本期导语"), blank=True)
+    publication_date = ArchiveDateField(_("出刊日期"))
+    period_start = ArchiveDateField(_("监测起始日"), null=True, blank=True)
+    period_end = ArchiveDateField(_("监测截止日"), null=True, blank=True)
+    intro = CleanTextField(_("本期导语"), blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -197,10 +263,12 @@ class Issue(models.Model):
         """When the issue came out, as feeds and metadata date it, in the site's time zone.
 
         Its 公开时间 when that falls on or before its publication date; otherwise (an old
-        issue put online later, e.g. imported) the start of its publication date.
+        issue put online later, e.g. imported) the start of its publication date. A date
+        stored outside FIRST_DATE–LAST_DATE (before they were checked) counts as the
+        nearest one in that range, so that no computation overflows.
         """
         start = timezone.make_aware(
-            datetime.datetime.combine(self.publication_date, datetime.time())
+            datetime.datetime.combine(within_range(self.publication_date), datetime.time())
         )
         end_of_day = start + datetime.timedelta(days=1)
         if self.published_at is not None and self.published_at < end_of_day:
@@ -363,7 +431,7 @@ class Source(Renamable):
         INDUSTRY = "industry", _("行业媒体")
         OTHER = "other", _("其他")
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    name = CleanCharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(
         _("网址名"),
         max_length=100,
@@ -397,7 +465,7 @@ class Source(Renamable):
 class SourceAlias(models.Model):
     """Another name under which documents cite a source (e.g. 人民网 / 人民网-人民日报)."""
 
-    name = models.CharField(_("别名"), max_length=100, unique=True)
+    name = CleanCharField(_("别名"), max_length=100, unique=True)
     source = models.ForeignKey(
         Source, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("来源")
     )
@@ -412,7 +480,7 @@ class SourceAlias(models.Model):
 
 
 class Tag(Renamable):
-    name = models.CharField(_("名称"), max_length=50, unique=True)
+    name = CleanCharField(_("名称"), max_length=50, unique=True)
     slug = models.SlugField(
         _("网址名"),
         max_length=60,
@@ -421,7 +489,7 @@ class Tag(Renamable):
         blank=True,
         help_text=_("留空则按名称自动生成；发布后请勿修改。"),
     )
-    description = models.TextField(_("说明"), blank=True)
+    description = CleanTextField(_("说明"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -435,8 +503,9 @@ class Tag(Renamable):
         return permalink("bulletins:tag-detail", kwargs={"slug": self.slug})
 
 
-# Added to positions set aside during a reordering (positions are small numbers).
-POSITION_ASIDE = 10_000
+# An article's 序号 within its issue. Set aside during a reordering, a position is
+# negative for a moment (see ArticleQuerySet.step_aside), which never overflows.
+FIRST_POSITION, LAST_POSITION = 1, 999
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -457,18 +526,38 @@ class ArticleQuerySet(models.QuerySet):
         """Move these articles to positions no one uses, before they are given new ones.
 
         (issue, position) is unique and checked row by row, so two articles can only swap
-        places if both first leave theirs. Sends no signal: the saves that follow do.
+        places if both first leave theirs. An article set aside has its position negated:
+        it fits the column whatever the position was, and a second step aside leaves it
+        where it is. Sends no signal: the saves that follow (or deletions) do.
         """
-        return self.update(position=models.F("position") + POSITION_ASIDE)
+        return self.update(position=-Abs(models.F("position")))
+
+    def next_position(self) -> int:
+        """The first free 序号 after the articles of this queryset (an issue's articles);
+        a gap when the last one is taken."""
+        positions = set(self.filter(position__gt=0).values_list("position", flat=True))
+        last = max(positions, default=0)
+        if last < LAST_POSITION:
+            return last + 1
+        free = (n for n in range(FIRST_POSITION, LAST_POSITION + 1) if n not in positions)
+        return next(free, last + 1)
 
 
 class Article(models.Model):
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, related_name="articles", verbose_name=_("所属期刊")
     )
-    position = models.PositiveSmallIntegerField(_("序号"), default=1)
-    title = models.CharField(_("标题"), max_length=300)
-    original_title = models.CharField(
+    position = models.SmallIntegerField(
+        _("序号"),
+        blank=True,
+        validators=[
+            MinValueValidator(FIRST_POSITION, _("序号应在1至999之间。")),
+            MaxValueValidator(LAST_POSITION, _("序号应在1至999之间。")),
+        ],
+        help_text=_("文章在本期中的顺序，1至999；留空则排在本期最后。"),
+    )
+    title = CleanCharField(_("标题"), max_length=300)
+    original_title = CleanCharField(
         _("来源标题"), max_length=300, blank=True, help_text=_("原文标题与本标题不同时填写。")
     )
     source = models.ForeignKey(
@@ -480,14 +569,14 @@ class Article(models.Model):
         blank=True,
     )
     original_url = WebURLField(_("原文链接"), max_length=500, blank=True)
-    original_date = models.DateField(_("原文日期"), null=True, blank=True)
-    body = models.TextField(
+    original_date = ArchiveDateField(_("原文日期"), null=True, blank=True)
+    body = CleanTextField(
         _("正文"),
         blank=True,
         help_text=_("Markdown：空行分段，### 小标题，**加粗**，单独一段 *图片说明*。"),
     )
-    body_html = models.TextField(editable=False, blank=True)
-    summary = models.CharField(editable=False, max_length=200, blank=True)
+    body_html = CleanTextField(editable=False, blank=True)
+    summary = CleanCharField(editable=False, max_length=200, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("标签"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
@@ -509,6 +598,8 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        if self.position is None:  # left blank: the next free one
+            self.position = Article.objects.filter(issue_id=self.issue_id).next_position()
         self.render_body()
         super().save(*args, **also_update(kwargs, "body", "body_html", "summary"))
 
@@ -517,6 +608,7 @@ class Article(models.Model):
 
     def render_body(self):
         """body_html and summary from the Markdown body (also run when restoring a backup)."""
+        self.body = cleaning.clean_text(self.body)
         self.body_html = render_markdown(self.body)
         self.summary = first_paragraph(self.body)
 
