@@ -158,3 +158,19 @@ def test_if_none_match_wins_over_if_modified_since(client, article, monkeypatch)
         url, headers={"if-none-match": first["ETag"], "if-modified-since": an_hour_on}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["article_list", "issue"])
+def test_a_change_within_the_same_second_never_answers_304(client, article, monkeypatch, page):
+    """Last-Modified counts whole seconds; a reader served just before an unpublication in
+    the same second revalidates by date alone and must get the new answer, not 304."""
+    url = "/articles/" if page == "article_list" else article.issue.get_absolute_url()
+    later(monkeypatch, 0)  # the clock stands still: everything below happens in one second
+    first = client.get(url)
+    issue = article.issue
+    issue.status = issue.Status.DRAFT
+    issue.save()
+    response = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
+    assert response.status_code != 304
+    assert "条件请求的文章" not in response.text

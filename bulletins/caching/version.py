@@ -16,6 +16,7 @@ so an edit made through a new server retires the pages of the old ones too.
 
 import contextlib
 import contextvars
+import datetime
 import functools
 import hashlib
 import uuid
@@ -60,11 +61,25 @@ def _next_scheduled_publication():
     )
 
 
+def _change_time(previous: dict | None) -> datetime.datetime:
+    """When a new version starts: now in whole seconds, and later than the version before.
+
+    Last-Modified has one-second resolution, so two versions must never share a second: a
+    reader served the first would otherwise revalidate the second with If-Modified-Since
+    and be told 304. (Only a burst of changes within one second moves this ahead of now.)
+    """
+    second = timezone.now().replace(microsecond=0)
+    earlier = previous and previous.get("changed_at")
+    if earlier and second <= earlier:
+        second = earlier + datetime.timedelta(seconds=1)
+    return second
+
+
 def _new_state():
     state = {
         "version": uuid.uuid4().hex,
         "next_publication": _next_scheduled_publication(),
-        "changed_at": timezone.now(),
+        "changed_at": _change_time(cache.get(VERSION_KEY)),
     }
     cache.set(VERSION_KEY, state, VERSION_TIMEOUT)
     _stale.set(False)
