@@ -65,6 +65,40 @@ def test_the_lock_holds_a_name_and_address_pair(client, editor, settings):
     assert log_in(client, address="10.0.0.1").status_code == 302
 
 
+PROXY = "10.0.0.2"  # the reverse proxy every request arrives from
+
+
+def through_proxy(client, password, forwarded_for):
+    """A login as the documented nginx sends it on: the client's address appended."""
+    return client.post(
+        LOGIN,
+        {"username": "editor", "password": password, "next": "/admin/"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_a_guesser_does_not_lock_the_editor_out(client, editor, settings):
+    """Every request comes from the proxy's address; with TRUSTED_PROXY_COUNT=1 the lock
+    falls on the guesser's own address, however it dresses up its X-Forwarded-For."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy(client, "wrong-password", "1.2.3.4, 198.51.100.7")  # 1.2.3.4: forged
+    assert through_proxy(client, PASSWORD, "198.51.100.7").status_code == 429
+    assert through_proxy(client, PASSWORD, "1.2.3.4, 198.51.100.7").status_code == 429
+    assert through_proxy(client, PASSWORD, "203.0.113.9").status_code == 302
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_a_forged_forwarded_for_changes_nothing(client, editor, settings):
+    """With no trusted proxy (the default) X-Forwarded-For is the client's own words: the
+    lock is on the connecting address whatever the header says."""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy(client, "wrong-password", f"192.0.2.{n}")
+    assert through_proxy(client, PASSWORD, "203.0.113.9").status_code == 429
+
+
 @pytest.mark.django_db
 def test_the_lock_ends_after_the_cool_off_hour(client, editor, settings):
     """An hour after the last failure the editor can log in again."""
