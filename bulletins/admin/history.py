@@ -10,7 +10,7 @@ import contextlib
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -54,6 +54,23 @@ class RecordedAdminMixin:
         return entry
 
 
+def _object_or_404(queryset, object_id):
+    """The object an admin URL names, or 404: also when the id cannot be one (``abc``)."""
+    try:
+        pk = queryset.model._meta.pk.clean(unquote(object_id), None)
+    except ValidationError as error:
+        raise Http404("no such object") from error
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _version_id(value: str) -> int:
+    """A version id from the query string, or 404 (``abc``, ``1e5``, empty)."""
+    try:
+        return int(value)
+    except ValueError as error:
+        raise Http404("choose two versions") from error
+
+
 def _version_rows(versions):
     return [
         {
@@ -89,7 +106,7 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
         return extra + super().get_urls()
 
     def _issue(self, request, object_id):
-        issue = get_object_or_404(Issue.objects.select_related("series"), pk=unquote(object_id))
+        issue = _object_or_404(Issue.objects.select_related("series"), object_id)
         if not self.has_view_or_change_permission(request, issue):
             raise PermissionDenied
         return issue
@@ -127,15 +144,12 @@ class IssueHistoryAdminMixin(RecordedAdminMixin):
 
     def compare_view(self, request, object_id):
         issue = self._issue(request, object_id)
-        try:
-            old_id, new_id = int(request.GET["old"]), request.GET.get("new", "current")
-        except (KeyError, ValueError) as error:
-            raise Http404("choose two versions") from error
-        old = self._version(issue, old_id)
+        old = self._version(issue, _version_id(request.GET.get("old", "")))
+        new_id = request.GET.get("new", "current")
         if new_id == "current":
             new, new_snapshot = None, history.current_snapshot(issue)
         else:
-            new = self._version(issue, new_id)
+            new = self._version(issue, _version_id(new_id))
             if new.revision.date_created < old.revision.date_created:
                 old, new = new, old  # always older → newer
             new_snapshot = history.snapshot(new)
@@ -226,7 +240,7 @@ class ArticleHistoryAdminMixin(RecordedAdminMixin):
         return extra + super().get_urls()
 
     def _article(self, request, object_id):
-        article = get_object_or_404(self.model, pk=unquote(object_id))
+        article = _object_or_404(self.model.objects.all(), object_id)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         return article
@@ -255,11 +269,8 @@ class ArticleHistoryAdminMixin(RecordedAdminMixin):
     def compare_view(self, request, object_id):
         article = self._article(request, object_id)
         versions = Version.objects.get_for_object(article).select_related("revision__user")
-        try:
-            old = get_object_or_404(versions, pk=int(request.GET["old"]))
-            new = get_object_or_404(versions, pk=int(request.GET["new"]))
-        except (KeyError, ValueError) as error:
-            raise Http404("choose two versions") from error
+        old = get_object_or_404(versions, pk=_version_id(request.GET.get("old", "")))
+        new = get_object_or_404(versions, pk=_version_id(request.GET.get("new", "")))
         if new.revision.date_created < old.revision.date_created:
             old, new = new, old
         comparison = history.compare(

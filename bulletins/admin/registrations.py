@@ -1,11 +1,12 @@
 """The editors' admin: issues with their articles inline, sources, tags, series."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -46,9 +47,56 @@ class YearListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit() and len(value) == 4:  # a year a date can hold
+        if value and len(value) <= 4 and value.isdecimal() and int(value) >= 1:  # a date's year
             return queryset.filter(publication_date__year=int(value))
         return queryset
+
+
+def _drillable(query, field_name) -> bool:
+    """Can Django's date hierarchy drill into this year/month/day? It works out the next
+    year, month or day, so year 9999 overflows as year 0 does."""
+    parts = [query.get(f"{field_name}__{part}") for part in ("year", "month", "day")]
+    if parts[0] is None:
+        return True
+    try:
+        year, month, day = (int(part) if part is not None else 1 for part in parts)
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return year < datetime.MAXYEAR
+
+
+class DateHierarchyBoundsMixin:
+    """A date-hierarchy filter no date can satisfy (a hand-made ``?…__year=0000`` or
+    ``=9999``, month 13) is ignored: the list shows every row, as without it."""
+
+    def changelist_view(self, request, extra_context=None):
+        if self.date_hierarchy and not _drillable(request.GET, self.date_hierarchy):
+            request.GET = request.GET.copy()
+            for part in ("year", "month", "day"):
+                request.GET.pop(f"{self.date_hierarchy}__{part}", None)
+        return super().changelist_view(request, extra_context)
+
+
+class PossibleInitialMixin:
+    """Values the add form takes from the query string (``?issue=3``) that can name no row
+    are left out: the autocomplete widgets would look them up as given and fail."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation or field.related_model is None:
+                continue
+            try:
+                for one in value if isinstance(value, list) else [value]:
+                    field.target_field.clean(one, None)
+            except ValidationError:
+                del initial[name]
+        return initial
 
 
 def name_date_and_time(field):
@@ -85,7 +133,11 @@ class ArticleInline(WorkflowInlineMixin, admin.StackedInline):
 
 @admin.register(Issue)
 class IssueAdmin(
-    IssueImportMixin, WorkflowIssueAdminMixin, IssueHistoryAdminMixin, admin.ModelAdmin
+    DateHierarchyBoundsMixin,
+    IssueImportMixin,
+    WorkflowIssueAdminMixin,
+    IssueHistoryAdminMixin,
+    admin.ModelAdmin,
 ):
     list_display = [
         "label_display",
@@ -213,7 +265,13 @@ class IssueAdmin(
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowArticleAdminMixin, ArticleHistoryAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    DateHierarchyBoundsMixin,
+    PossibleInitialMixin,
+    WorkflowArticleAdminMixin,
+    ArticleHistoryAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ["title", "issue", "position", "source", "original_date"]
     list_filter = ["issue__series", "issue__status", "source", "tags"]
     list_select_related = ["issue__series", "source"]
@@ -311,10 +369,15 @@ class TagAdmin(UpkeepActionsMixin, CountedArticlesAdmin):
 class SlugRedirectAdmin(admin.ModelAdmin):
     """Old addresses left by renames and merges; delete one to free it."""
 
-    list_display = ["old_slug", "content_type", "target", "created_at"]
+    list_display = ["old_slug", "content_type", "target_display", "created_at"]
     list_filter = ["content_type"]
     search_fields = ["old_slug"]
     readonly_fields = ["content_type", "object_id", "old_slug", "created_at"]
+
+    # Not the generic foreign key itself: Django would sort by it (?o=2) and fail.
+    @admin.display(description=_("指向"))
+    def target_display(self, obj):
+        return obj.target
 
     def has_add_permission(self, request):
         return False
