@@ -644,6 +644,10 @@ class PendingImport(models.Model):
     name = models.CharField(_("文件名"), max_length=255)
     data = models.BinaryField(_("文件内容"))
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    # What the file was read as, kept so that no page parses it twice (admin/imports.py).
+    parsed = models.JSONField(_("解析结果"), null=True, blank=True, editable=False)
+    # Once confirmed: waiting, imported or not, and what the editor was told.
+    outcome = models.JSONField(_("导入结果"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["batch", "position"]
