@@ -20,12 +20,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from reversion.models import Version
+from reversion.errors import RevertError
+from reversion.models import Revision, Version
 
 from .. import signals
 from ..models import Article, Issue, Series, SlugRedirect, Source, Tag
@@ -175,11 +176,37 @@ def _issue_of(serialized_article: str) -> int | None:
     return obj.object.issue_id
 
 
-def ensure_recorded(issue, user=None) -> None:
-    """Record the issue's current state unless its latest version already holds it."""
+def ensure_recorded(issue, user=None, comment: str = "") -> None:
+    """Record the issue's current state unless its latest version already holds it.
+
+    The record is a revision of its own, written at once, even inside an open revision
+    (which keeps only the state its block ends with, and is dated after this one): so the
+    state before a change can be restored in one step.
+    """
     if not _is_recorded(issue):
-        with recorded(user, _("修改前的状态（此前未记录）")):
-            add(issue)
+        _record_apart(issue, user, comment or _("修改前的状态（此前未记录）"))
+
+
+def _record_apart(issue, user, comment: str) -> None:
+    revision = Revision.objects.create(
+        date_created=timezone.now(),
+        user=user if user is not None and user.is_authenticated else None,
+        comment=comment,
+    )
+    Version.objects.bulk_create(
+        Version(
+            revision=revision,
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=str(obj.pk),
+            db=router.db_for_write(type(obj), instance=obj),
+            format=_FORMAT,
+            serialized_data=_serialized(obj),
+            object_repr=str(obj),
+        )
+        for obj in [issue, *issue.articles.all()]
+    )
+    if reversion.is_active():
+        reversion.set_date_created(timezone.now())
 
 
 # --- Snapshots: an issue and its articles as one version holds them ---------------------
@@ -221,6 +248,24 @@ def issue_version_beside(article_version: Version) -> Version | None:
     return article_version.revision.version_set.filter(
         content_type=ContentType.objects.get_for_model(Issue), object_id=str(issue_id)
     ).first()
+
+
+def issue_of_removed_article(article_id: int) -> int | None:
+    """The issue an article that no longer exists was in, when its last record shows that
+    issue published (the article was public there); None when it exists or nothing says so.
+    """
+    if Article.objects.filter(pk=article_id).exists():
+        return None
+    version = Version.objects.get_for_object_reference(Article, article_id).first()
+    if version is None:
+        return None
+    try:
+        issue_version = issue_version_beside(version)
+        if issue_version is None or issue_version.field_dict["status"] != Issue.Status.PUBLISHED:
+            return None
+        return int(issue_version.object_id)
+    except (RevertError, KeyError, ValueError):  # a record older code cannot read
+        return None
 
 
 # What a restore leaves as it is (the workflow's state, see restore()).
