@@ -15,30 +15,41 @@ the issue before and after, as for any other change: an editor may not publish b
 importing, nor re-import a published or scheduled issue; a refusal is an error of the plan.
 ``None`` is the command line's operator, who is trusted and not asked about.
 
-Re-importing a series + number updates that issue in place: each article replaces the
-existing one with the same link, else the same title, else the same position, so that
-permalinks and the editors' tags stay with their article; articles no longer in the
-document are deleted. Imported issues are drafts unless ``publish`` is given (a published
-issue imported again without it goes back to draft, and the plan says so).
+Re-importing a series + number updates that issue in place. An article is the same
+article when its original link is the same (``link_key``), else when its title is the same
+(``comparison_key``): only then does it keep its id, permalink and tags (``pair_articles``;
+the plan holds the pairs and the articles to be removed). Articles no longer in the
+document are deleted (their permalinks answer 410, see ``public.views``); new ones get new
+ids and no tags; positions follow the document. Imported issues are drafts unless
+``publish`` is given (a published issue imported again without it goes back to draft, and
+the plan says so).
+
+``load_bulletin`` locks the existing issue's row (or, for a new issue, its series' row)
+before it plans, so two imports of one issue run one after the other, the second seeing
+what the first wrote. Before it overwrites an existing issue, the issue's current state is
+recorded in its history (``history.ensure_recorded``), so that a reviewer can restore it
+in one step.
 
 Sources are matched by name, then by ``SourceAlias``; a name matching neither creates a
 source (its kind guessed, see ``source_kinds``). Tags are the editors' and never touched.
 Every write is a normal ``save()``/``delete()`` (the content-version signals fire), except
 the position shuffle, which announces itself (``signals.content_changed``).
 
-History (e.g. django-reversion) is the caller's business: wrap the ``load_bulletin`` call.
+The import itself is recorded by the caller: wrap the ``load_bulletin`` call in
+``history.recorded(user, comment)``, the comment naming the file.
 """
 
 import logging
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from .. import signals
-from ..editorial import continuity, workflow
+from ..editorial import continuity, history, workflow
 from ..models import Article, Issue, Series, Source, SourceAlias
 from . import checks, source_kinds
 from .result import BulletinParseError, ParsedArticle, ParsedBulletin, Problem
@@ -84,6 +95,10 @@ class ImportPlan:
     earlier_in_batch: bool = False
     # Why the importing user may not make this change (also the first of ``errors``).
     refusal: str = ""
+    # When updating: for each parsed article in order, the existing article it is (it keeps
+    # its id and tags) or None (a new article); and the existing articles it removes.
+    pairs: list[Article | None] = field(default_factory=list)
+    removed: list[Article] = field(default_factory=list)
 
     @property
     def creates(self) -> bool:
@@ -114,16 +129,17 @@ class LoadResult:
 
 def plan_bulletin(parsed: ParsedBulletin, *, publish: bool = False, user=None) -> ImportPlan:
     """What loading ``parsed`` would do, with every warning and error. Reads only."""
+    return _plan(parsed, publish=publish, user=user, lock=False)
+
+
+def _plan(parsed: ParsedBulletin, *, publish: bool, user, lock: bool) -> ImportPlan:
+    """The plan; with ``lock`` (inside a transaction), the issue's row is locked first."""
     warnings = list(parsed.warnings) + checks.document_warnings(parsed)
     errors: list[Problem] = []
     series = _match_series(parsed, warnings, errors)
     existing = None
     if series is not None:
-        existing = (
-            Issue.objects.filter(series=series, number=parsed.number)
-            .select_related("series")
-            .first()
-        )
+        existing = _existing_issue(series, parsed.number, lock=lock)
     plan = ImportPlan(
         parsed=parsed,
         series=series,
@@ -133,6 +149,8 @@ def plan_bulletin(parsed: ParsedBulletin, *, publish: bool = False, user=None) -
         warnings=warnings,
         errors=errors,
     )
+    if existing is not None:
+        plan.pairs, plan.removed = _pairs_and_removed(existing, parsed.articles)
     if series is not None:
         refusal = _workflow_refusal(plan, user)
         if refusal:
@@ -150,9 +168,11 @@ def load_bulletin(parsed: ParsedBulletin, *, publish: bool = False, user=None) -
     """
     try:
         with transaction.atomic():
-            plan = plan_bulletin(parsed, publish=publish, user=user)
+            plan = _plan(parsed, publish=publish, user=user, lock=True)
             if plan.errors:
                 raise BulletinLoadError(plan.errors)
+            if plan.existing is not None:
+                history.ensure_recorded(plan.existing, user, comment=_("重新导入前的状态"))
             return _apply(plan)
     except BulletinParseError:
         raise
@@ -215,28 +235,72 @@ def _match_sources(parsed: ParsedBulletin) -> dict[str, SourcePlan]:
     return plans
 
 
-def pair_articles(existing: list[Article], parsed: list[ParsedArticle]) -> list[Article | None]:
-    """For each parsed article, the existing article it replaces (or None for a new one).
+def _existing_issue(series: Series, number: int, *, lock: bool) -> Issue | None:
+    """The issue of that series and number, if any.
 
-    Same original link first, then the same title, then the same position: an article
-    keeps its permalink and tags when the issue is re-imported, even if it moved.
+    With ``lock``, its row stays locked until the transaction ends, so that a second
+    import of the same issue waits, then reads what the first wrote. When there is no such
+    issue yet, the series' row is locked and the issue looked for again: two imports
+    creating the same issue also run one after the other.
     """
-    free = list(existing)
+    issues = Issue.objects.filter(series=series, number=number).select_related("series")
+    if not lock:
+        return issues.first()
+    issue = issues.select_for_update(of=("self",)).first()
+    if issue is None:
+        list(Series.objects.select_for_update().filter(pk=series.pk).values_list("pk"))
+        issue = issues.select_for_update(of=("self",)).first()
+    return issue
+
+
+def link_key(url: str) -> str:
+    """An original link as re-imports compare it: spaces anywhere, the case of the scheme
+    and host, http or https and a trailing slash make no difference."""
+    url = "".join((url or "").split())
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a broken IPv6 host: compared as written
+        return url
+    scheme = "http" if parts.scheme.lower() == "https" else parts.scheme.lower()
+    path = parts.path.rstrip("/")
+    return urlunsplit((scheme, parts.netloc.lower(), path, parts.query, parts.fragment))
+
+
+def pair_articles(existing: list[Article], parsed: list[ParsedArticle]) -> list[Article | None]:
+    """For each parsed article in order, the existing article it is, or None (a new one).
+
+    An article is the same article when its original link matches (``link_key``), else when
+    its title matches (``comparison_key``: width, case, spaces and punctuation aside). Each
+    existing article pairs at most once, links first; where it stands plays no part, so a
+    new story never takes over an old story's permalink and tags.
+    """
+    free = sorted(existing, key=lambda article: (article.position, article.pk))
     pairs: list[Article | None] = [None] * len(parsed)
-    matchers = [
-        lambda new, old, _: bool(new.link) and new.link == old.original_url,
-        lambda new, old, _: comparison_key(new.title) == comparison_key(old.title),
-        lambda new, old, position: old.position == position,
+    keys = [
+        (lambda article: link_key(article.link), lambda article: link_key(article.original_url)),
+        (
+            lambda article: comparison_key(article.title),
+            lambda article: comparison_key(article.title),
+        ),
     ]
-    for matches in matchers:
+    for new_key, old_key in keys:
         for index, new in enumerate(parsed):
-            if pairs[index] is not None:
+            wanted = new_key(new)
+            if pairs[index] is not None or not wanted:
                 continue
-            old = next((old for old in free if matches(new, old, index + 1)), None)
+            old = next((old for old in free if old_key(old) == wanted), None)
             if old is not None:
                 pairs[index] = old
                 free.remove(old)
     return pairs
+
+
+def _pairs_and_removed(issue: Issue, parsed: list[ParsedArticle]):
+    """The pairs (see ``pair_articles``) and the issue's articles the document no longer has."""
+    existing = list(issue.articles.select_related("source").order_by("position", "pk"))
+    pairs = pair_articles(existing, parsed)
+    kept = {article.pk for article in pairs if article is not None}
+    return pairs, [article for article in existing if article.pk not in kept]
 
 
 # -- checks that need the database ------------------------------------------------------------
@@ -404,6 +468,20 @@ def _update_warnings(plan: ImportPlan) -> list[Problem]:
                 % {"issue": existing.label, "old": count, "new": len(parsed.articles)},
             )
         )
+    if plan.removed:
+        if existing.status == Issue.Status.PUBLISHED:
+            message = _(
+                "%(issue)s中有%(n)s篇文章不在本文档中，导入后将被删除"
+                "（其永久链接将显示“已撤除”）：%(titles)s"
+            )
+        else:
+            message = _("%(issue)s中有%(n)s篇文章不在本文档中，导入后将被删除：%(titles)s")
+        titles = "、".join(f"《{article.title}》" for article in plan.removed)
+        warnings.append(
+            Problem(
+                0, message % {"issue": existing.label, "n": len(plan.removed), "titles": titles}
+            )
+        )
     return warnings
 
 
@@ -413,10 +491,10 @@ def _update_warnings(plan: ImportPlan) -> list[Problem]:
 def _apply(plan: ImportPlan) -> LoadResult:
     issue = _store_issue(plan)
     sources, new_sources = _store_sources(plan)
-    existing = list(issue.articles.all()) if plan.existing else []
-    pairs = pair_articles(existing, plan.parsed.articles)
-    removed = _remove_unpaired(existing, pairs)
-    _move_aside(existing, pairs)
+    pairs = plan.pairs or [None] * len(plan.parsed.articles)
+    if plan.removed:
+        Article.objects.filter(pk__in=[article.pk for article in plan.removed]).delete()
+    _move_aside(pairs)
     for position, (parsed, article) in enumerate(
         zip(plan.parsed.articles, pairs, strict=True), start=1
     ):
@@ -426,7 +504,7 @@ def _apply(plan: ImportPlan) -> LoadResult:
         created=plan.existing is None,
         warnings=plan.warnings,
         new_sources=new_sources,
-        removed_articles=removed,
+        removed_articles=len(plan.removed),
     )
 
 
@@ -451,19 +529,11 @@ def _store_sources(plan: ImportPlan) -> tuple[dict[str, Source], list[Source]]:
     return sources, new_sources
 
 
-def _remove_unpaired(existing: list[Article], pairs: list[Article | None]) -> int:
-    """Delete the existing articles the document no longer holds; how many."""
-    kept = {article.pk for article in pairs if article is not None}
-    removed = [article.pk for article in existing if article.pk not in kept]
-    if removed:
-        Article.objects.filter(pk__in=removed).delete()
-    return len(removed)
+def _move_aside(pairs: list[Article | None]) -> None:
+    """Set aside the kept articles that change position (``step_aside``).
 
-
-def _move_aside(existing: list[Article], pairs: list[Article | None]) -> None:
-    """Shift the articles that change position past every position in use.
-
-    (issue, position) is unique at every step, so they cannot move straight to their place.
+    (issue, position) is unique at every step, so they cannot move straight to their place;
+    the removed articles are gone and the others already stand where the document puts them.
     """
     moved = [
         article.pk
@@ -471,8 +541,7 @@ def _move_aside(existing: list[Article], pairs: list[Article | None]) -> None:
         if article is not None and article.position != position
     ]
     if moved:
-        offset = max([len(pairs)] + [article.position for article in existing]) + 1
-        Article.objects.filter(pk__in=moved).update(position=F("position") + offset)
+        Article.objects.filter(pk__in=moved).step_aside()
         signals.announce(Article)  # update() sends no signal
 
 
