@@ -2,13 +2,14 @@
 
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from .. import facts, permalinks
 from ..caching import memo
+from ..editorial import history
 from ..models import Article, Issue, Series, SlugRedirect, Source, Tag
 from ..syndication import catalogue
 from ..text.formatting import chinese_date
@@ -267,6 +268,29 @@ class ArticleDetailView(PreviewMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(citations_for(self.request, self.object.issue, self.object))
         return context
+
+    def get(self, request, *args, **kwargs):
+        """The article; 410 Gone if it was removed from a public issue; else 404."""
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            issue = removed_from(kwargs["pk"])
+            if issue is None:
+                raise
+            return article_gone(request, issue)
+
+
+def removed_from(article_id: int) -> Issue | None:
+    """The public issue an article no longer stored was public in, as its history says."""
+    issue_id = history.issue_of_removed_article(article_id)
+    if issue_id is None:
+        return None
+    return public_issues().filter(pk=issue_id).first()
+
+
+def article_gone(request, issue):
+    """410 Gone: the article was removed from ``issue``, which the page names and links."""
+    return render(request, "bulletins/article_gone.html", {"issue": issue}, status=410)
 
 
 class SourceListView(ListView):
