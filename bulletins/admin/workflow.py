@@ -1,14 +1,15 @@
 """The review routine in the admin: forms that ask workflow.py, and the list actions.
 
 Editors see the status field without 已发布 and no publication time; on a published
-issue they see status, publication time, series and number read-only and cannot add or
-remove articles. The form validates every change against ``workflow.refusal`` and the
-save checks again, so a hand-made POST is refused as well.
+issue they see status, publication time, series and number read-only, cannot add or
+remove articles, and a change of the articles' positions (their order) is refused with a
+message. The form validates every change against ``workflow.refusal`` and the save checks
+again, so a hand-made POST is refused as well.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,10 @@ class ArticleAdminForm(forms.ModelForm):
         reason = workflow.article_refusal(self.user, self.issue_before, issue_after)
         if reason:
             self.add_error("issue" if "issue" in self.fields else None, reason)
+        elif "position" in self.changed_data and self.issue_before == issue_after:
+            reason = workflow.order_refusal(self.user, self.issue_before)
+            if reason:
+                self.add_error("position", reason)
 
 
 def form_for_user(form_class, user):
@@ -214,8 +219,32 @@ class WorkflowArticleAdminMixin:
         super().delete_queryset(request, queryset)
 
 
+class WorkflowInlineFormSet(forms.BaseInlineFormSet):
+    """An issue's articles: a change of their positions asks ``workflow.order_refusal``."""
+
+    user = None  # set per request by WorkflowInlineMixin.get_formset
+
+    def clean(self):
+        super().clean()
+        moved = [
+            form
+            for form in self.initial_forms
+            if "position" in form.changed_data and not self._should_delete_form(form)
+        ]
+        reason = moved and workflow.order_refusal(self.user, self.instance)
+        if reason:
+            raise ValidationError(reason, code="reorder_refused")
+
+
 class WorkflowInlineMixin:
-    """For the articles inline on an issue: same rule as WorkflowArticleAdminMixin."""
+    """For the articles inline on an issue: same rule as WorkflowArticleAdminMixin, and
+    their order (WorkflowInlineFormSet)."""
+
+    formset = WorkflowInlineFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
 
     def has_add_permission(self, request, obj=None):
         allowed = super().has_add_permission(request, obj)

@@ -9,14 +9,17 @@ Every path that writes an issue asks here, so the rule lives in one place: the a
 change form (validation, then again on save), its list actions, 'create next issue'
 (which only fills in the add form) and the importer (``importing.load.plan_bulletin`` asks
 ``refusal`` about the issue before and after, for a new issue and a re-import alike, and
-``article_refusal`` because a re-import replaces the issue's articles).
+``article_refusal`` because a re-import replaces the issue's articles). Changing the
+positions of an issue's articles (their order, and the anchors that cite them) asks
+``order_refusal``.
 
 Without the publish permission:
 - a new issue is a draft or awaits review, and has no publication time;
 - an unpublished issue may move between draft and review; its publication time stays;
 - a published or scheduled issue keeps its status, publication time, series and number
-  (its public address) and its list of articles, and cannot be deleted; its text (导语,
-  dates, the articles' fields and tags) may be corrected, each change kept in its history.
+  (its public address), its list of articles and their order, and cannot be deleted; its
+  text (导语, dates, the articles' fields and tags) may be corrected, each change kept in
+  its history.
 """
 
 import datetime
@@ -90,6 +93,19 @@ def article_refusal(user, old_issue: Issue | None, new_issue: Issue | None) -> s
     if any(issue.status == Issue.Status.PUBLISHED for issue in touched):
         return _("已发布期刊的文章只能修改文字；增加、删除或移出文章需要审核人。")
     return None
+
+
+def order_refusal(user, issue: Issue | None) -> str | None:
+    """Why ``user`` may not change the positions (序号) of ``issue``'s articles.
+
+    The order is part of what is published, like which articles there are.
+    """
+    if may_publish(user) or issue is None or issue.status != Issue.Status.PUBLISHED:
+        return None
+    return _(
+        "已发布（含定时发布）期刊的文章顺序只有审核人可以调整；请保留各篇文章原来的序号，"
+        "或请审核人调整。"
+    )
 
 
 def deletion_refusal(user, issue: Issue) -> str | None:
