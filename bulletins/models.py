@@ -6,6 +6,7 @@ definition of what the public may see; every public view, feed and count starts 
 
 import datetime
 import uuid
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -508,6 +509,15 @@ class Tag(Renamable):
 FIRST_POSITION, LAST_POSITION = 1, 999
 
 
+def free_positions(taken) -> Iterator[int]:
+    """The positions an issue whose articles stand at ``taken`` can give new articles, in
+    the order to give them: after the last one, then (when 999 is taken) the gaps."""
+    taken = {position for position in taken if position is not None and position > 0}
+    last = max(taken, default=0)
+    yield from range(last + 1, LAST_POSITION + 1)
+    yield from (n for n in range(FIRST_POSITION, min(last, LAST_POSITION + 1)) if n not in taken)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may see: those whose issue is published."""
@@ -533,14 +543,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.update(position=-Abs(models.F("position")))
 
     def next_position(self) -> int:
-        """The first free 序号 after the articles of this queryset (an issue's articles);
-        a gap when the last one is taken."""
-        positions = set(self.filter(position__gt=0).values_list("position", flat=True))
-        last = max(positions, default=0)
-        if last < LAST_POSITION:
-            return last + 1
-        free = (n for n in range(FIRST_POSITION, LAST_POSITION + 1) if n not in positions)
-        return next(free, last + 1)
+        """The 序号 a new article among these (an issue's articles) gets: see
+        free_positions. An issue holding 999 articles has none left: 1000, which
+        validation refuses."""
+        taken = self.filter(position__gt=0).values_list("position", flat=True)
+        return next(free_positions(taken), LAST_POSITION + 1)
 
 
 class Article(models.Model):

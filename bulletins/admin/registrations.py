@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import signals
 from ..editorial import continuity, curation, history
-from ..models import Article, Issue, Series, SlugRedirect, Source, SourceAlias, Tag
+from ..models import (
+    Article,
+    Issue,
+    Series,
+    SlugRedirect,
+    Source,
+    SourceAlias,
+    Tag,
+    free_positions,
+)
 from ..public import preview
 from ..search.engine import matching_ids
 from ..search.query import parse
@@ -25,7 +34,12 @@ from .curation import UpkeepActionsMixin
 from .history import ArticleHistoryAdminMixin, IssueHistoryAdminMixin
 from .imports import IssueImportMixin
 from .pages import action_page
-from .workflow import WorkflowArticleAdminMixin, WorkflowInlineMixin, WorkflowIssueAdminMixin
+from .workflow import (
+    WorkflowArticleAdminMixin,
+    WorkflowInlineFormSet,
+    WorkflowInlineMixin,
+    WorkflowIssueAdminMixin,
+)
 
 # A link pasted without its scheme is taken as https (Django 6's default, chosen now).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -114,9 +128,40 @@ class SeriesAdmin(admin.ModelAdmin):
     readonly_fields = ["slug"]
 
 
+class ArticleInlineForm(forms.ModelForm):
+    def has_changed(self):
+        """A new row counts as filled in when more than its proposed 序号 is."""
+        if self.instance._state.adding:
+            return any(name != "position" for name in self.changed_data)
+        return super().has_changed()
+
+
+class ArticleInlineFormSet(WorkflowInlineFormSet):
+    """An issue's articles. A new row proposes the next free 序号 (server-side, so without
+    JavaScript too); one added by the page's script, or left blank, gets it when saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.initial_extra:
+            free = free_positions(article.position for article in self.get_queryset())
+            self.initial_extra = [{"position": next(free, None)} for row in range(self.extra)]
+
+    def get_unique_error_message(self, unique_check):
+        labels = [
+            str(self.model._meta.get_field(name).verbose_name)
+            for name in unique_check
+            if name != self.fk.name
+        ]
+        return _("%(fields)s重复：同一期中每篇文章的%(fields)s须各不相同，请修改。") % {
+            "fields": "、".join(labels)
+        }
+
+
 class ArticleInline(WorkflowInlineMixin, admin.StackedInline):
     model = Article
-    extra = 0
+    form = ArticleInlineForm
+    formset = ArticleInlineFormSet
+    extra = 1  # a blank row to fill in, which works without JavaScript
     ordering = ["position"]
     autocomplete_fields = ["source", "tags"]
     fields = [
