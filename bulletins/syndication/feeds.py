@@ -23,6 +23,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from .. import facts, permalinks
 from ..caching import memo
 from ..models import PUBLISHER, Article, Issue, Series, SlugRedirect, Source, Tag
+from ..text.cleaning import clean_text
 from ..text.markdown import is_web_url
 from . import catalogue
 from .items import article_html, issue_html
@@ -33,6 +34,21 @@ FEED_ISSUES = 12
 
 def web_url_or_empty(url: str) -> str:
     return url.strip() if is_web_url(url) else ""
+
+
+def writable(value):
+    """``value`` (a feed's or an item's data) with every text in it fit for XML 1.0.
+
+    Stored text is clean already (models.py); this keeps a feed answering whatever reached
+    the database another way, where the XML writer would raise on a control character.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: writable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(writable(item) for item in value)
+    return value
 
 
 class DatedByTheArchive:
@@ -56,6 +72,7 @@ class PrerenderedItems:
 
     def prerendered(self, item) -> dict:
         """What the feed keeps of an item: its dates (for the feed's own) and its XML."""
+        item = writable(item)
         xml = io.StringIO()
         handler = SimplerXMLGenerator(xml, "utf-8", short_empty_elements=True)
         handler.startElement(self.item_element, self.item_attributes(item))
@@ -69,6 +86,7 @@ class PrerenderedItems:
             handler.ignorableWhitespace(item["xml"])  # written as it is: already XML
 
     def write(self, outfile, encoding):
+        self.feed = writable(self.feed)
         whole = io.StringIO()
         super().write(whole, encoding)
         outfile.write(whole.getvalue())
