@@ -46,6 +46,15 @@ def pending_ids(review_page: str) -> list[str]:
     return re.findall(r'name="upload" value="([0-9a-f-]{36})"', review_page)
 
 
+def confirm(client, review_url, data):
+    """POST the review's confirmation, then press 导入下一个文件 on the progress page until
+    every file is done (one file per request); returns the last response."""
+    response = client.post(review_url, data)
+    while response.status_code == 302 and response["Location"].endswith("/progress/"):
+        response = client.post(response["Location"], {"next": "1"})
+    return response
+
+
 def flash(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
@@ -132,7 +141,7 @@ def test_several_files_land_on_the_issue_list_with_a_message_per_file(admin_clie
     assert "<strong>在线选择家庭医生</strong>" in page
     ids = pending_ids(page)
     assert len(ids) == 3
-    response = admin_client.post(review_url, {"upload": ids})
+    response = confirm(admin_client, review_url, {"upload": ids})
     assert response["Location"] == reverse("admin:bulletins_issue_changelist")
     found = flash(response)
     assert len(found) == 3
@@ -177,7 +186,9 @@ def test_reimporting_a_published_issue_warns_and_leaves_a_draft(admin_client):
     existing = Issue.objects.get()
     assert f'href="{reverse("admin:bulletins_issue_change", args=[existing.pk])}"' in page
     assert "状态为“已发布”；导入后将改回草稿" in page
-    response = admin_client.post(review_url, {"upload": pending_ids(page)})
+    assert "确认覆盖已发布的周报 第七〇一期" in page
+    ids = pending_ids(page)
+    response = admin_client.post(review_url, {"upload": ids, "replace": ids})
     assert "已更新周报 第七〇一期（草稿）" in flash(response)[0]
     assert Issue.objects.get().status == Issue.Status.DRAFT
     assert Issue.objects.count() == 1 and Article.objects.count() == 3
