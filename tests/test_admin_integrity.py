@@ -6,12 +6,17 @@ compare, and the second person's input still in the form. Every admin URL of the
 filled with junk ids and query strings, answers as a page, a redirect or a 404.
 """
 
+import re
+import zoneinfo
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from bulletins.editorial import history
+from bulletins.models import Issue
 from tests import factories
+from tests.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +33,165 @@ def logged_in(user) -> Client:
 def role_client(request):
     """A client logged in as an editor, then (the test again) as a reviewer."""
     return logged_in(ROLES[request.param](f"{request.param}-a"))
+
+
+# --- No lost updates ---------------------------------------------------------------------
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def change_url(obj):
+    return reverse(f"admin:bulletins_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def loaded_form(client, obj):
+    """The object's change form as the page draws it (GET), ready to be posted back."""
+    page = client.get(change_url(obj))
+    assert page.status_code == 200, page.status_code
+    return form_data(page.text, f"{obj._meta.model_name}_form")
+
+
+def post(client, obj, data, **changes):
+    data = data.copy()
+    for name, value in changes.items():
+        data[name] = value
+    return client.post(change_url(obj), {name: data.getlist(name) for name in data})
+
+
+def compare_link(page: str) -> str:
+    found = re.search(r'<a href="(/admin/bulletins/issue/\d+/history/compare/\?[^"]+)"', page)
+    assert found, "no compare link on the page"
+    return found.group(1).replace("&amp;", "&")
+
+
+def refusal_text(issue, who: str) -> str:
+    """此期已被 X 于 HH:MM 修改, at the time of the issue's latest version."""
+    latest = history.issue_versions(issue).first()
+    time = latest.revision.date_created.astimezone(SHANGHAI).strftime("%H:%M")
+    return f"此期已被 {who} 于 {time} 修改"
+
+
+@pytest.fixture
+def issue_with_articles():
+    """A draft with two articles, recorded as the admin or the importer would."""
+    with history.recorded(factories.editor("author"), "新建"):
+        issue = factories.draft_issue(intro="原来的导语。")
+        factories.article(issue_obj=issue, title="第一篇原标题")
+        factories.article(issue_obj=issue, title="第二篇原标题")
+    return issue
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_a_save_over_a_newer_version_is_refused_and_keeps_the_input(role, issue_with_articles):
+    issue = issue_with_articles
+    first = logged_in(ROLES[role](f"{role}-first", last_name="张", first_name="伟"))
+    second = logged_in(ROLES[role](f"{role}-second", last_name="王", first_name="芳"))
+    first_form, second_form = loaded_form(first, issue), loaded_form(second, issue)
+    assert second_form["loaded_version"]
+
+    assert post(first, issue, first_form, intro="张伟改的导语。").status_code == 302
+    versions_before = history.issue_versions(issue).count()
+
+    refused = post(
+        second,
+        issue,
+        second_form,
+        intro="王芳改的导语。",
+        **{"articles-0-title": "王芳改的标题"},
+    )
+    assert refused.status_code == 200
+    assert refusal_text(issue, "张伟") in refused.text
+    # Nothing of the second save is written, not even to the history.
+    issue.refresh_from_db()
+    assert issue.intro == "张伟改的导语。"
+    assert sorted(issue.articles.values_list("title", flat=True)) == [
+        "第一篇原标题",
+        "第二篇原标题",
+    ]
+    assert history.issue_versions(issue).count() == versions_before
+    # Their input is still in the form they see.
+    shown = form_data(refused.text, "issue_form")
+    assert shown["intro"] == "王芳改的导语。"
+    assert shown["articles-0-title"] == "王芳改的标题"
+    # The link compares what they loaded with what the first one saved.
+    newest, loaded = history.issue_versions(issue)[:2]
+    link = compare_link(refused.text)
+    assert link.endswith(f"?old={loaded.pk}&new={newest.pk}")
+    comparison = second.get(link)
+    assert comparison.status_code == 200
+    assert "<del>原来</del><ins>张伟改</ins>的导语。" in comparison.text
+    # Having looked, saving the form shown again writes their input.
+    assert post(second, issue, shown).status_code == 302
+    issue.refresh_from_db()
+    assert issue.intro == "王芳改的导语。"
+    assert issue.articles.filter(title="王芳改的标题").exists()
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_a_save_with_no_one_in_between_is_written(role, issue_with_articles):
+    issue = issue_with_articles
+    client = logged_in(ROLES[role](f"{role}-alone"))
+    data = loaded_form(client, issue)
+    response = post(client, issue, data, intro="新导语。", **{"articles-1-title": "新标题"})
+    assert response.status_code == 302, response.text[:3000]
+    issue.refresh_from_db()
+    assert issue.intro == "新导语。"
+    assert issue.articles.filter(title="新标题").exists()
+    # A save that changed nothing leaves nothing for the next form to conflict with.
+    data = loaded_form(client, issue)
+    other = logged_in(ROLES[role](f"{role}-other"))
+    assert post(other, issue, loaded_form(other, issue)).status_code == 302
+    assert post(client, issue, data, intro="再改一次。").status_code == 302
+
+
+def test_an_article_changed_on_its_own_page_in_between_refuses_the_issue_form(
+    issue_with_articles,
+):
+    issue = issue_with_articles
+    first = logged_in(factories.editor("article-editor", last_name="李", first_name="娜"))
+    second = logged_in(factories.editor("issue-editor"))
+    stale = loaded_form(second, issue)
+    article = issue.articles.get(position=1)
+    changed = post(first, article, loaded_form(first, article), title="李娜改的标题")
+    assert changed.status_code == 302
+
+    refused = post(second, issue, stale, intro="另一个导语。")
+    assert refused.status_code == 200
+    assert refusal_text(issue, "李娜") in refused.text
+    assert second.get(compare_link(refused.text)).status_code == 200
+    issue.refresh_from_db()
+    assert issue.intro == "原来的导语。"
+    assert issue.articles.filter(title="李娜改的标题").exists()
+
+
+def test_a_status_change_by_a_reviewer_in_between_refuses_an_editors_form(issue_with_articles):
+    """The reviewer publishes from the list (提交审核 → 审核通过并立即发布) while the editor
+    is still writing: the editor's stale form would have written over the new state."""
+    issue = issue_with_articles
+    editor = logged_in(factories.editor("slow-editor"))
+    reviewer = logged_in(factories.reviewer("quick-reviewer", last_name="赵", first_name="敏"))
+    stale = loaded_form(editor, issue)
+    changelist = reverse("admin:bulletins_issue_changelist")
+    response = reviewer.post(changelist, {"action": "approve_now", "_selected_action": [issue.pk]})
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.PUBLISHED
+
+    refused = post(editor, issue, stale, intro="编辑的导语。")
+    assert refused.status_code == 200
+    assert refusal_text(issue, "赵敏") in refused.text
+    issue.refresh_from_db()
+    assert issue.intro == "原来的导语。" and issue.status == Issue.Status.PUBLISHED
+
+
+def test_a_form_with_a_junk_version_is_refused_not_a_500(issue_with_articles):
+    client = logged_in(factories.editor("tamperer"))
+    client.raise_request_exception = False
+    data = loaded_form(client, issue_with_articles)
+    for junk in ("abc", "99999999999999999999999-x", "-", "1e5-"):
+        response = post(client, issue_with_articles, data, loaded_version=junk)
+        assert response.status_code == 200
+        assert "此期已被" in response.text
 
 
 # --- Odd admin URLs ----------------------------------------------------------------------

@@ -4,21 +4,32 @@ Issues: 修改记录 (the admin's history link) lists the versions of the issue 
 articles; any two can be compared, and a version can be restored (a new version that
 brings the old text and articles back; status and sign-off stay). Articles: their
 versions can be compared; restoring goes through the issue (one revision holds both).
+
+No lost updates: an issue's change form carries what the issue and its articles held when
+it was loaded (a hidden field); a save over anything written since is refused, nothing
+written, with who changed it and when and a link to compare.
 """
 
 import contextlib
+import hashlib
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from ..editorial import history
-from ..models import Issue, Series
+from ..models import Article, Issue, Series
 from ..text.formatting import person_name
 from .pages import admin_page
 
@@ -83,7 +94,116 @@ def _version_rows(versions):
     ]
 
 
-class IssueHistoryAdminMixin(RecordedAdminMixin):
+# --- No lost updates ----------------------------------------------------------------------
+
+# What the form shows and saves, not when rows were saved: a save that changes nothing
+# leaves the content as it was.
+_SAVE_TIMES = {"created_at", "updated_at"}
+_ISSUE_CONTENT = [name for name in history.ISSUE_FIELDS if name not in _SAVE_TIMES]
+_ARTICLE_CONTENT = [name for name in history.ARTICLE_FIELDS if name not in _SAVE_TIMES | {"tags"}]
+
+
+def content_mark(issue_id, *, lock=False) -> str:
+    """What the issue and its articles hold now: ``<latest version id>-<digest>``.
+
+    The digest covers every recorded field of the issue and its articles, with their
+    tags, so it changes with any write, recorded or not (``update()``, the shell). With
+    ``lock``, inside a transaction, the issue's row stays locked until it ends, so two
+    saves of one issue cannot both pass the check and then both write.
+    """
+    issues = Issue.objects.filter(pk=issue_id)
+    if lock and transaction.get_connection().in_atomic_block:
+        issues = issues.select_for_update()
+    articles = Article.objects.filter(issue_id=issue_id).order_by("pk")
+    tags = Article.tags.through.objects.filter(article__issue_id=issue_id)
+    content = (
+        list(issues.values_list(*_ISSUE_CONTENT)),
+        list(articles.values_list("pk", *_ARTICLE_CONTENT)),
+        list(tags.order_by("article_id", "tag_id").values_list("article_id", "tag_id")),
+    )
+    digest = hashlib.sha256(repr(content).encode()).hexdigest()[:32]
+    latest = Version.objects.get_for_object_reference(Issue, issue_id).first()
+    return f"{latest.pk if latest else 0}-{digest}"
+
+
+def _loaded_version_id(mark: str) -> int:
+    head = mark.partition("-")[0]
+    return int(head) if head.isdecimal() and len(head) < 19 else 0
+
+
+def _same_content(mark: str, other: str) -> bool:
+    """The version ids may differ (a save that changed nothing is recorded too)."""
+    return mark.partition("-")[2] == other.partition("-")[2]
+
+
+def stale_message(issue, loaded_mark: str):
+    """此期已被 X 于 HH:MM 修改, with a link that compares the version the form was loaded
+    from with the one stored now (or the history, if the loaded one was not recorded)."""
+    versions = history.issue_versions(issue)
+    loaded_id = _loaded_version_id(loaded_mark)
+    newer = versions.filter(pk__gt=loaded_id).first()  # newest first
+    if newer is not None:
+        user, when = newer.revision.user, newer.revision.date_created
+    else:  # written without being recorded
+        user = None
+        times = Article.objects.filter(issue=issue).aggregate(latest=Max("updated_at"))
+        when = max(filter(None, [Issue.objects.get(pk=issue.pk).updated_at, times["latest"]]))
+    if loaded_id and versions.filter(pk=loaded_id).exists():
+        query = {"old": loaded_id, "new": newer.pk if newer else "current"}
+        link = reverse("admin:bulletins_issue_compare", args=[issue.pk]) + "?" + urlencode(query)
+    else:
+        link = reverse("admin:bulletins_issue_history", args=[issue.pk])
+    changed = _("此期已被 %(who)s 于 %(time)s 修改。") % {
+        "who": person_name(user) if user else _("他人"),
+        "time": timezone.localtime(when, timezone.get_default_timezone()).strftime("%H:%M"),
+    }
+    return format_html(
+        '{} <a href="{}">{}</a><br>{}',
+        changed,
+        link,
+        _("比较两个版本"),
+        _("你填写的内容没有保存，仍在下面；核对后再次保存，将以你的内容为准。"),
+    )
+
+
+class LoadedVersionForm(forms.ModelForm):
+    """Mixed into an issue's change form: the hidden ``loaded_version`` carries what the
+    issue held when the form was drawn; the form is refused if that has changed since.
+
+    The form shown again carries what is stored now, so saving it once more (after
+    looking) writes the editor's input. A POST without the field (not from the page) is
+    not checked.
+    """
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk is not None:
+            self.fields["loaded_version"].initial = content_mark(self.instance.pk)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        loaded = cleaned_data.get("loaded_version")
+        if loaded and self.instance.pk is not None:
+            current = content_mark(self.instance.pk, lock=True)
+            if not _same_content(loaded, current):
+                self.add_error(None, stale_message(self.instance, loaded))
+                self.data = self.data.copy()
+                self.data[self.add_prefix("loaded_version")] = current
+        return cleaned_data
+
+
+class LoadedVersionAdminMixin:
+    """For IssueAdmin: its form is a LoadedVersionForm (the change form's template puts
+    the hidden field in the page)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (LoadedVersionForm, form), {})
+
+
+class IssueHistoryAdminMixin(LoadedVersionAdminMixin, RecordedAdminMixin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         extra = [
