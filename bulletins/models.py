@@ -707,3 +707,20 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return str(self.article_id)
+
+
+class ContentVersion(models.Model):
+    """The content version as the database records it: one row, rewritten when public
+    content changes (caching/version.py). The shared cache holds a copy for speed; this row
+    is the authority when the cache lost a write, stalled or restarted empty."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+    next_publication = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("内容版本")
+        verbose_name_plural = _("内容版本")
+
+    def __str__(self):
+        return self.token

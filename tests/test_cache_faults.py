@@ -5,15 +5,18 @@ Each test runs a Redis of its own (tests/redis_server.py) and really breaks it.
 """
 
 import threading
+import time
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests import factories
+from tests import factories, servers
 from tests.admin_forms import post_form
 
 pytestmark = pytest.mark.django_db
+
+HTTPS = {"X-Forwarded-Proto": "https"}
 
 PAGES = [
     "/",
@@ -80,3 +83,45 @@ def test_healthz_says_when_redis_refuses_writes(client, redis_cache):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["cache"] == "unavailable"
+
+
+SETUP = """
+from tests import factories
+issue = factories.issue(number=702)
+factories.article(issue_obj=issue, title="撤回前的文章")
+print(issue.get_absolute_url())
+"""
+
+UNPUBLISH = """
+from bulletins.models import Issue
+issue = Issue.objects.get(number=702)
+issue.status = Issue.Status.DRAFT
+issue.save()
+"""
+
+
+def test_an_unpublication_is_seen_within_seconds_though_redis_lost_its_write(own_redis, tmp_path):
+    """A reviewer takes an issue back while Redis is stalled: the new content version
+    never reaches Redis, which then carries on with the old one. The database recorded
+    it, and the server checks that record every CONTENT_VERSION_CHECK_SECONDS: within
+    seconds the issue is gone for readers, cached page or not."""
+    env = servers.production_env(
+        tmp_path,
+        CACHE_URL=own_redis.url,
+        PAGE_CACHE_SECONDS="600",
+        CONTENT_VERSION_CHECK_SECONDS="1",
+    )
+    servers.prepare(env)
+    url = servers.manage(env, "shell", "-c", SETUP).stdout.split()[-1]
+    with servers.gunicorn(env, tmp_path / "gunicorn.log") as base:
+        for _ in range(2):  # the second from the page cache
+            status, headers, _body = servers.request(base + url, HTTPS)
+            assert status == 200
+        assert headers["X-Page-Cache"] == "hit"
+        with own_redis.stalled():
+            servers.manage(env, "shell", "-c", UNPUBLISH)  # its cache writes time out
+        deadline = time.monotonic() + 6
+        while servers.request(base + url, HTTPS)[0] == 200:
+            assert time.monotonic() < deadline, "the withdrawn issue is still public"
+            time.sleep(0.2)
+        assert servers.request(base + "/", HTTPS)[2].count("撤回前的文章") == 0

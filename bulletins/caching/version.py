@@ -1,13 +1,19 @@
 """The content version: one id for everything the public can see, and the release id.
 
 Every save, delete or tag change starts a new version, and so does the moment a scheduled
-issue's publication time passes, so whatever is keyed by it can never be stale. It lives
-in the shared cache (not in process memory), so several app servers sharing one cache
-agree on it. The time each version started is kept beside it: the last change, which
-pages and feeds send as Last-Modified without a query.
+issue's publication time passes, so whatever is keyed by it can never be stale. The time
+each version started is kept beside it: the last change, which pages and feeds send as
+Last-Modified without a query.
 
-Changes are coalesced: however many rows one transaction writes, this thread reads one
-new version after the first of them and every reader one more when it commits.
+Where it lives: the database records it (``models.ContentVersion``, one row, written
+when the change commits) and the shared cache holds a copy that every request reads. The
+cache may lose that write (a stalled or full Redis, a restart, a failover), so each
+process also checks the row every CONTENT_VERSION_CHECK_SECONDS and whenever the cache
+has no version: a change is seen everywhere within seconds whatever Redis does.
+
+Changes are coalesced: however many rows one transaction writes, the version is recorded
+once, when it commits; until then the thread that wrote reads a provisional version of
+its own, so it never serves itself a page cached from before its change.
 
 Every key also carries the release (``key()``): values built by other code, whose shape
 may differ, are never read after a deploy. The version itself is shared by all releases,
@@ -19,6 +25,8 @@ import contextvars
 import datetime
 import functools
 import hashlib
+import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -27,8 +35,10 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from ..models import Article, Issue, Series, Source, SourceAlias, Tag
+from ..models import Article, ContentVersion, Issue, Series, Source, SourceAlias, Tag
 from ..signals import content_changed
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "bulletins:content-version"
 # Far longer than any page entry lives; if it is evicted, a new random version starts.
@@ -75,27 +85,103 @@ def _change_time(previous: dict | None) -> datetime.datetime:
     return second
 
 
-def _new_state():
+def _stored_state() -> dict | None:
+    """The version the database records, or None (no row yet, or no database)."""
+    try:
+        row = ContentVersion.objects.filter(pk=1).first()
+    except DatabaseError:
+        return None
+    if row is None:
+        return None
+    return {
+        "version": row.token,
+        "next_publication": row.next_publication,
+        "changed_at": row.changed_at,
+    }
+
+
+def _record(state: dict) -> None:
+    """The database first (the authority), then the cache (the copy every reader reads)."""
+    values = {
+        "token": state["version"],
+        "next_publication": state["next_publication"],
+        "changed_at": state["changed_at"],
+    }
+    if not ContentVersion.objects.filter(pk=1).update(**values):
+        ContentVersion.objects.create(pk=1, **values)
+    cache.set(VERSION_KEY, state, VERSION_TIMEOUT)
+
+
+def _new_state(previous: dict | None = None) -> dict:
     state = {
         "version": uuid.uuid4().hex,
         "next_publication": _next_scheduled_publication(),
-        "changed_at": _change_time(cache.get(VERSION_KEY)),
+        "changed_at": _change_time(previous or cache.get(VERSION_KEY)),
     }
-    cache.set(VERSION_KEY, state, VERSION_TIMEOUT)
-    _stale.set(False)
+    _record(state)
+    _provisional.set(None)
     return state
 
 
 # The state read once for the request being served (see pinned()); None outside one.
 _pinned = contextvars.ContextVar("pinned_content_version", default=None)
-# True after a change in this thread that no version read here has followed yet.
-_stale = contextvars.ContextVar("content_changed_here", default=False)
+# This thread's own version while its changes are not committed (see bump()).
+_provisional = contextvars.ContextVar("provisional_content_version", default=None)
+# When this thread's last provisional version began (each must begin in a later second).
+_last_provisional = contextvars.ContextVar("last_provisional_change", default=None)
+# Set by bump(): this thread's provisional version is to be made at its next read.
+_CHANGED = {"version": "changed"}
 _UNAVAILABLE = {"version": "database-unavailable", "changed_at": None}
+# When this process last compared the cache's copy with the database's (monotonic).
+_checked_at = 0.0
+
+
+def _is_due(state: dict) -> bool:
+    """Has a scheduled issue gone public since ``state`` began?"""
+    due = state["next_publication"]
+    return due is not None and due <= timezone.now()
+
+
+def _new_provisional_state() -> dict:
+    """This thread's own version: later than the shared one and its own previous ones."""
+    shared = cache.get(VERSION_KEY) or {}
+    times = [t for t in (shared.get("changed_at"), _last_provisional.get()) if t]
+    state = {
+        "version": uuid.uuid4().hex,
+        "next_publication": _next_scheduled_publication(),
+        "changed_at": _change_time({"changed_at": max(times)} if times else None),
+    }
+    _last_provisional.set(state["changed_at"])
+    _provisional.set(state)
+    return state
+
+
+def _check_due() -> bool:
+    global _checked_at
+    interval = settings.CONTENT_VERSION_CHECK_SECONDS
+    if interval is None or time.monotonic() - _checked_at < interval:
+        return False
+    _checked_at = time.monotonic()
+    return True
+
+
+def _shared_state() -> dict | None:
+    """The cache's copy, corrected from the database when that is due or the copy is
+    missing."""
+    state = cache.get(VERSION_KEY)
+    if state is None or _check_due():
+        stored = _stored_state()
+        if stored is not None and (state is None or stored["version"] != state["version"]):
+            if state is not None:
+                logger.warning("The cache had lost a content version; taken from the database")
+            state = stored
+            cache.set(VERSION_KEY, state, VERSION_TIMEOUT)
+    return state
 
 
 def _current_state() -> dict:
-    """The version now and when it started; a new one after a change made in this thread
-    or when a scheduled issue went public.
+    """The version now and when it started; this thread's own while its change is not
+    committed; a new one when a scheduled issue went public.
 
     While the database is unreachable the version in the cache stands, so that pages
     cached before the outage are still served.
@@ -103,11 +189,17 @@ def _current_state() -> dict:
     pinned_state = _pinned.get()
     if pinned_state is not None:
         return pinned_state
-    state = None if _stale.get() else cache.get(VERSION_KEY)
-    due = state and state["next_publication"]
-    if state is None or (due is not None and due <= timezone.now()):
+    provisional = _provisional.get()
+    if provisional is not None:
+        if transaction.get_connection().in_atomic_block:
+            if provisional is _CHANGED or _is_due(provisional):
+                provisional = _new_provisional_state()
+            return provisional
+        _provisional.set(None)  # its transaction was rolled back
+    state = _shared_state()
+    if state is None or _is_due(state):
         try:
-            return _new_state()
+            return _new_state(state)
         except DatabaseError:
             return state or _UNAVAILABLE
     return state
@@ -142,22 +234,28 @@ def pinned():
 
 
 def _renew_on_commit() -> None:
-    _new_state()
+    try:
+        _new_state()
+    except DatabaseError:  # committed, but not recorded: readers find out at their check
+        logger.exception("Could not record a new content version")
 
 
 def bump() -> None:
-    """A change the public might see: a new version for this thread's next read, and one
-    for everybody when the transaction commits (once per transaction, however many rows).
+    """A change the public might see: recorded when the transaction commits (once per
+    transaction, however many rows), at once outside one.
 
-    The second one matters: a reader racing the transaction may have cached old content
-    under the version this thread made.
+    Until then this thread reads a provisional version of its own, so that it never
+    serves itself a page cached from before its change; readers elsewhere see the old
+    content until the commit, then the new version.
     """
     _pinned.set(None)
-    _stale.set(True)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         _new_state()
-    elif not any(func is _renew_on_commit for _ids, func, _robust in connection.run_on_commit):
+        return
+    _provisional.set(_CHANGED)  # made at the next read: one query, however many changes
+    if not any(func is _renew_on_commit for _ids, func, _robust in connection.run_on_commit):
+        _last_provisional.set(None)  # the first change of this transaction
         transaction.on_commit(_renew_on_commit)
 
 

@@ -186,6 +186,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Part of every cache key, so that a deploy never reads values of an older shape: set it
 # to the release (a commit id, a tag); left empty, it is a digest of the installed code.
 RELEASE_ID = os.environ.get("RELEASE_ID", "")
+# How often (seconds) each process compares the cache's content version with the one the
+# database records: the longest a change can go unseen if the cache lost its write.
+CONTENT_VERSION_CHECK_SECONDS = float(os.environ.get("CONTENT_VERSION_CHECK_SECONDS", "2"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
