@@ -102,7 +102,7 @@ def build_hostile_archive() -> dict:
     weekly.save()
     intro = "\n".join(hostile("IN", n) for n in range(len(PAYLOADS)))
     issue = factories.issue(series_slug="weekly", number=636, intro=intro)
-    stored["IN"].append(intro)
+    stored["IN"].append(issue.intro)  # as stored: U+2028/U+2029 become line breaks
     for n in range(len(PAYLOADS)):
         source = Source.objects.create(
             name=hostile("SN", n, Source, "name"),
