@@ -18,11 +18,15 @@ NUMBERED = re.compile(
 )
 TITLE_LABEL = re.compile(r"^标\s*题\s*[:：]?\s*(?P<title>.*)$")
 TITLE_LABEL_STRICT = re.compile(r"^标\s*题\s*[:：]\s*(?P<title>.*)$")
-PARENTHESISED = re.compile(r"^[(（]\s*(?P<text>[^()（）]+?)\s*[)）]$")
-TRAILING_PARENTHESIS = re.compile(r"^(?P<title>.+?)\s*[(（]\s*(?P<text>[^()（）]{1,30}?)\s*[)）]$")
-SERIES = re.compile(r"(?P<name>\S*?(?:周报|月报))")
+# The text runs from its first to its last non-space character, so that no stretch of spaces is
+# tried once for every character before it.
+PARENTHESISED = re.compile(r"^[(（]\s*(?P<text>[^()（）\s](?:[^()（）]*[^()（）\s])?)\s*[)）]$")
+_LAST_PARENTHESIS = re.compile(r"[(（](?P<text>[^()（）]*)[)）]$")
+TRAILING_TEXT_MAX = 30
+# A name starts after a space (or at the start): one try per word, not one per character.
+SERIES = re.compile(r"(?<!\S)(?P<name>\S*?(?:周报|月报))")
 ISSUE = re.compile(
-    r"(?P<total>总\s*)?第\s*(?P<n>[^期号()（）\[\]]{1,12}?)\s*(?:期|号|(?=[)）\]]|$))"
+    r"(?P<total>总\s*)?第\s*+(?P<n>[^期号()（）\[\]]{1,12}?)\s*(?:期|号|(?=[)）\]]|$))"
 )
 ORG_SUFFIX = re.compile(
     r"(?:中心|研究院|研究所|委员会|办公室|大学|学院|协会|学会|局|厅|公司|院|部|处)$"
@@ -36,6 +40,18 @@ def numbered(text: str) -> tuple[int, str] | None:
         return None
     number = match.group("n") or match.group("n2") or match.group("n3")
     return int(number), match.group("rest").strip()
+
+
+def trailing_parenthesis(text: str) -> tuple[str, str] | None:
+    """'标题（人民网）' -> ('标题', '人民网'): a short text in brackets closing the line."""
+    match = _LAST_PARENTHESIS.search(text)
+    if not match or match.start() == 0:
+        return None
+    inner = match.group("text").strip()
+    if not 1 <= len(inner) <= TRAILING_TEXT_MAX:
+        return None
+    head = text[: match.start()]
+    return head.rstrip() or head[:1], inner
 
 
 def split_fields(text: str) -> tuple[str, list[tuple[str, str]]]:

@@ -33,15 +33,18 @@ from .text import (
 )
 
 _MARKDOWN_HINT = re.compile(
-    r"^\s{0,3}#{1,6}\s+\S|\*\*\S|\[[^\[\]\n]*\]\(\s*<?https?://|<https?://[^>\s]+>", re.M
+    r"^\s{0,3}#{1,6}\s+\S|\*\*\S|\[[^\[\]\n]*\]\(\s*<?https?://|<https?://[^<>\s]+>", re.M
 )
 _BULLETED = re.compile(r"^\s*(?:[-*+•·●○▪■◆]|\\-)\s+")
 _DATE_LINE = re.compile(rf"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?(?:{DATE.pattern})")
 _SOURCE_LINE = re.compile(r"^来源\s*[:：]")
-_PERIOD_JOINER = re.compile(r"^\s*(?:到|至|—+|–|-|~|～|起至|至今)?\s*$")
+# Matched against the text between two dates with its spaces stripped: "\s*(?:…)?\s*$" would try
+# a long run of spaces once for each of its characters.
+_PERIOD_JOINER = re.compile(r"(?:到|至|—+|–|-|~|～|起至|至今)?")
 _COUNT = re.compile(
-    r"共(?:收集|收录|选取|汇总|整理)\s*(?P<n>[\d〇零一二两三四五六七八九十百]+)\s*篇"
+    r"共(?:收集|收录|选取|汇总|整理)\s*(?P<n>[\d〇零一二两三四五六七八九十百]{1,9})\s*篇"
 )
+_SOURCE_AFTER_DATE = re.compile(r"\s*来源")
 _INTRO_SERIES = re.compile(r"本期(?P<kind>周报|月报)")
 _INTERNAL = "内部错误"
 
@@ -351,9 +354,9 @@ class _Parser:
                 self.report.warn(index + 1, "目录标题被断成多行，已合并")
                 continue
             entry = _TocDraft(collapse_spaces(title), index + 1, marker, collapse_spaces(source))
-            trailing = f.TRAILING_PARENTHESIS.match(entry.title)
+            trailing = f.trailing_parenthesis(entry.title)
             if trailing and not entry.source:
-                entry.inline_source = trailing.group("text").strip()
+                entry.inline_source = trailing[1]
             entries.append(entry)
         return entries
 
@@ -362,14 +365,15 @@ class _Parser:
         result = []
         for position, entry in enumerate(drafts):
             title, source = entry.title, entry.source
-            if entry.inline_source and not source:
-                trailing = f.TRAILING_PARENTHESIS.match(title)
+            # A title wrapped onto more lines may no longer end with the brackets.
+            trailing = f.trailing_parenthesis(title) if entry.inline_source and not source else None
+            if trailing:
                 article = articles[position] if position < len(articles) else None
                 same_title = article and comparison_key(article.title) == comparison_key(
-                    trailing.group("title")
+                    trailing[0]
                 )
                 if comparison_key(entry.inline_source) in sources or same_title:
-                    title, source = trailing.group("title").strip(), entry.inline_source
+                    title, source = trailing[0].strip(), entry.inline_source
             result.append(TocEntry(title=title, source=source, line=entry.line))
         return result
 
@@ -530,7 +534,9 @@ class _Parser:
         if _DATE_LINE.match(text):
             return _DateLine(first, text, DATE.search(text), "")
         if not strict:
-            after_title = (m for m in DATE.finditer(text) if re.match(r"\s*来源", text[m.end() :]))
+            after_title = (
+                m for m in DATE.finditer(text) if _SOURCE_AFTER_DATE.match(text, m.end())
+            )
             match = next(after_title, None)
             if match:
                 return _DateLine(first, text, match, text[: match.start()].strip())
@@ -665,7 +671,7 @@ class _Parser:
     def period(self, intro: str) -> tuple[datetime.date | None, datetime.date | None]:
         dates = find_dates(intro)
         for (first, start), (second, end) in zip(dates, dates[1:], strict=False):
-            if _PERIOD_JOINER.match(intro[first.end() : second.start()]):
+            if _PERIOD_JOINER.fullmatch(intro[first.end() : second.start()].strip()):
                 return start, end
         return None, None
 

@@ -71,6 +71,25 @@ def join_wrapped(left: str, right: str) -> str:
     return left + right
 
 
+def join_wrapped_all(pieces: list[str]) -> str:
+    """``functools.reduce(join_wrapped, pieces)`` in one pass: joining a paragraph's lines one
+    by one would copy all that was joined so far for every line."""
+    if not pieces:
+        return ""
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        while out and not out[-1].rstrip():
+            out.pop()
+        if out:
+            out[-1] = out[-1].rstrip()
+        right = piece.lstrip()
+        left = out[-1][-1] if out else ""
+        if left and right and (is_latin(left) or left in ",;:!?)") and is_latin(right[0]):
+            right = " " + right
+        out.append(right)
+    return "".join(out)
+
+
 def comparison_key(text: str) -> str:
     """Loose key to compare titles and sources: width, spaces, quotes and punctuation ignored."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -81,12 +100,17 @@ def comparison_key(text: str) -> str:
 # --- Markdown decorations on structural lines -------------------------------------------
 
 _HEADING_MARK = re.compile(r"^#{1,6}(?:\s+|$)")
-_CLOSING_HASHES = re.compile(r"\s+#+\s*$")
+# Tried only where a run of spaces begins, so that a long run is not scanned once per space.
+_CLOSING_HASHES = re.compile(r"(?<!\s)\s+#+\s*$")
 _BULLET = re.compile(r"^(?:[-*+•·●○▪■◆]|\\-)\s+")
 _QUOTE_MARK = re.compile(r"^>\s?")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(\s*<?([^)\s>]*)>?\s*\)")
-_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]*)>")
+# A link's target stops at the next "[" and an autolink at the next "<": where many links
+# are begun and never closed, each try ends where the next one starts (linear, not quadratic).
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(\s*+<?([^)\s>\[]*)>?\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]*)>")
+_EMPHASIS_OPEN = re.compile(r"(?<![\\\w])\*(?=\S)")
+_EMPHASIS_CLOSE = re.compile(r"(?<=\S)\*(?!\w)")
 
 
 def heading_level(line: str) -> int:
@@ -116,8 +140,36 @@ def inline_plain(text: str, markdown: bool) -> str:
         return text
     text = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), text)
     text = _AUTOLINK.sub(r"\1", text)
-    text = re.sub(r"(?<![\\\w])\*(?=\S)(.+?)(?<=\S)\*(?!\w)", r"\1", text)
-    return _ESCAPE.sub(r"\1", text)
+    return _ESCAPE.sub(r"\1", drop_single_emphasis(text))
+
+
+def drop_single_emphasis(text: str) -> str:
+    """'*a* b' -> 'a b': a single '*' that opens (not after a letter or backslash, before a
+    non-space) up to the next one that closes (after a non-space, not before a letter) on the
+    same line. The one-pattern form, ``\\*(?=\\S)(.+?)(?<=\\S)\\*``, tries every unclosed '*'
+    to the end of its line; this pairs them in one pass."""
+    closers = [match.start() for match in _EMPHASIS_CLOSE.finditer(text)]
+    if not closers:
+        return text
+    line_ends = [match.start() for match in re.finditer("\n", text)] + [len(text)]
+    out: list[str] = []
+    done = closer = line = 0
+    for opener in _EMPHASIS_OPEN.finditer(text):
+        start = opener.start()
+        if start < done:
+            continue
+        while closer < len(closers) and closers[closer] < start + 2:
+            closer += 1
+        if closer == len(closers):
+            break
+        while line_ends[line] < start:
+            line += 1
+        if closers[closer] > line_ends[line]:
+            continue  # no closing '*' on this line
+        out += [text[done:start], text[start + 1 : closers[closer]]]
+        done = closers[closer] + 1
+    out.append(text[done:])
+    return "".join(out)
 
 
 # --- Punctuation ----------------------------------------------------------------------
