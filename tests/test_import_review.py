@@ -491,3 +491,24 @@ def test_someone_else_cannot_see_or_drive_the_progress(client):
     assert client.get(progress_url)["Location"] == reverse("admin:bulletins_issue_import")
     client.post(progress_url, {"next": "1"})
     assert Issue.objects.count() == 1
+
+
+def test_an_issue_published_while_its_file_waits_needs_the_tick_too(client):
+    """A reviewer's two files; the issue of the second is published by the time its turn
+    comes: it was not confirmed as a replacement, so it is not imported."""
+    waiting = factories.issue(
+        number=702, status=Issue.Status.DRAFT, publication_date=datetime.date(2026, 3, 20)
+    )
+    client.force_login(factories.reviewer())
+    review_url = review_url_after_upload(
+        client, upload("weekly-701.txt"), upload("weekly-702.txt", numbered(702, "七〇二", 20))
+    )
+    page = client.get(review_url).text
+    assert 'name="replace"' not in page  # a draft: no tick asked
+    progress_url = client.post(review_url, {"upload": pending_ids(page)})["Location"]
+    waiting.status = Issue.Status.PUBLISHED
+    waiting.save()
+    response = client.post(progress_url, {"next": "1"})
+    assert flash(response)[1] == "“weekly-702.txt”：未导入。周报 第七〇二期已公开，没有确认覆盖。"
+    waiting.refresh_from_db()
+    assert waiting.status == Issue.Status.PUBLISHED and not waiting.articles.exists()

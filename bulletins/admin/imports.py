@@ -577,7 +577,7 @@ class IssueImportMixin:
             return self._after_step(request, batch)
         context = self._import_context(
             request,
-            _("正在导入"),
+            _("导入进度"),
             batch=batch,
             progress=Progress(confirmed),
         )
