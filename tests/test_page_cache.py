@@ -184,3 +184,16 @@ def test_an_unpublication_under_one_release_retires_the_pages_of_another(client,
     issue.save()  # under the new release
     release("old")
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_parameters_no_page_reads_lead_to_the_clean_url_not_to_cache_entries(client):
+    """A tracking parameter per share (?utm_source=…) must not make a cache entry each:
+    the reader is sent once to the URL without it, where the page is cached."""
+    factories.article(title="分享出去的文章")
+    for n in range(20):
+        response = client.get(f"/articles/?tag=&utm_source=share{n}&page=1")
+        assert response.status_code == 301
+        assert response["Location"] == "/articles/?tag=&page=1"
+    assert get(client, "/articles/?tag=&page=1")["X-Page-Cache"] == "miss"
+    assert get(client, "/articles/?tag=&page=1")["X-Page-Cache"] == "hit"

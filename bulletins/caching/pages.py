@@ -8,6 +8,8 @@ content version. So, before any view runs:
   Modified when the client's ETag (made from version and identity) or Last-Modified (the
   last content change; for dated pages, no earlier than midnight) still holds: no query,
   no template, whether or not the page cache holds the page;
+- a query parameter no page reads is answered with a permanent redirect to the URL
+  without it, so odd or tracking parameters never make cache entries of their own;
 - ``PublicPageCacheMiddleware`` serves the page from the shared cache, keyed by release,
   version and identity, or stores the page the view made.
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponseNotModified
+from django.http import HttpResponseNotModified, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
@@ -33,6 +35,14 @@ EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/")
 HIT_HEADER = "X-Page-Cache"
 # Pages whose citations carry the date of access: they change at midnight too.
 DATED_PAGES = {"bulletins:issue-detail", "bulletins:article-detail"}
+# Every query parameter a public page reads (the article list's and search's filters,
+# pages, the sitemap's p, preview links). Any other (utm_source, a typo) changes nothing
+# on a page: a reader asking with one is sent to the URL without it, so that no parameter
+# can make a page cache entry of its own.
+PAGE_PARAMETERS = frozenset(
+    {"q", "series", "source", "tag", "year", "date_after", "date_before", "page", "sort"}
+    | {"p", "preview"}
+)
 
 
 def is_cacheable_request(request) -> bool:
@@ -44,6 +54,18 @@ def is_cacheable_request(request) -> bool:
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return not request.user.is_authenticated
     return True
+
+
+def clean_url(request) -> str | None:
+    """The URL without the query parameters no page reads; None when it has none."""
+    if all(name in PAGE_PARAMETERS for name in request.GET):
+        return None
+    kept = request.GET.copy()
+    for name in list(kept):
+        if name not in PAGE_PARAMETERS:
+            del kept[name]
+    query = kept.urlencode()
+    return request.path + (f"?{query}" if query else "")
 
 
 def is_cacheable_response(response) -> bool:
@@ -143,6 +165,9 @@ class ContentVersionMiddleware:
         with version.pinned():
             if not is_cacheable_request(request):
                 return self.get_response(request)
+            clean = clean_url(request)
+            if clean is not None:
+                return HttpResponsePermanentRedirect(clean)
             page = Page.of(request)
             etag, modified = page.etag(), page.last_modified()
             if not_modified(request, etag, modified):
