@@ -8,7 +8,8 @@ markup are escaped so that the text survives rendering.
 """
 
 import re
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from .result import Report
 from .text import (
@@ -18,7 +19,7 @@ from .text import (
     ends_sentence,
     heading_level,
     inline_plain,
-    join_wrapped,
+    join_wrapped_all,
     remove_cjk_spaces,
     strip_decorations,
     tidy_punctuation_spaces,
@@ -51,6 +52,13 @@ class Element:
     line: int
     block_start: bool = False
     block_end: bool = False
+    # Lines that go on with ``text``: joined once, by finish(), not copied again for every line.
+    wrapped: list[str] = field(default_factory=list)
+
+    def finish(self) -> None:
+        if self.wrapped:
+            self.text = join_wrapped_all([self.text, *self.wrapped])
+            self.wrapped = []
 
 
 def heading_like(text: str) -> bool:
@@ -152,6 +160,8 @@ class BodyBuilder:
             if len(self.elements) > start:
                 self.elements[start].block_start = True
                 self.elements[-1].block_end = True
+        for element in self.elements:
+            element.finish()
 
     def _block(self, block, after_image: bool) -> None:
         run: list[tuple[int, str]] = []
@@ -183,7 +193,7 @@ class BodyBuilder:
                 self.elements.append(item)
                 continue
             if item is not None:
-                item.text = join_wrapped(item.text, text)
+                item.wrapped.append(text)
                 continue
             run.append((number, raw))
         self._text_run(run, after_image)
@@ -193,11 +203,11 @@ class BodyBuilder:
         if not run:
             return
         widest, one_per_line = self._run_shape(run)
-        queue = list(run)
+        queue = deque(run)
         paragraph: Element | None = None
         first = True
         while queue:
-            number, raw = queue.pop(0)
+            number, raw = queue.popleft()
             plain = self.plain(raw)
             following = self.plain(queue[0][1]) if queue else None
             if paragraph is None:
@@ -206,12 +216,12 @@ class BodyBuilder:
                 self.elements.append(element)
                 if rest:
                     self.report.warn(number, f"图片说明后紧跟的文字“{rest}”已另起一段")
-                    queue.insert(0, (number, rest))
+                    queue.appendleft((number, rest))
                 if element.kind != "p":
                     continue
                 paragraph = element
             else:
-                paragraph.text = join_wrapped(paragraph.text, raw.strip())
+                paragraph.wrapped.append(raw.strip())
             if self._paragraph_ends(plain, following, widest, one_per_line):
                 paragraph = None
 
@@ -258,6 +268,11 @@ class BodyBuilder:
 
     # -- mending across blank lines ------------------------------------------------
     def join_broken_paragraphs(self) -> None:
+        """Join a paragraph to the one before when that one stops mid-sentence.
+
+        Whether it does is read from the last paragraph joined into it, not from the whole
+        text joined so far (which would be read again for every paragraph joined).
+        """
         merged: list[Element] = []
         for element in self.elements:
             previous = merged[-1] if merged else None
@@ -267,43 +282,46 @@ class BodyBuilder:
                 and element.kind == "p"
                 and previous.block_end
                 and element.block_start
-                and not ends_sentence(self.plain(previous.text))
+                and not ends_sentence(self.plain((previous.wrapped or [previous.text])[-1]))
                 and not self.plain(element.text).startswith(("“", '"', "「", "（", "("))
             ):
                 self.report.warn(element.line, "段落被空行断开，已与上一段合并")
-                previous.text = join_wrapped(previous.text, element.text)
+                previous.wrapped.append(element.text)
                 previous.block_end = element.block_end
                 continue
             merged.append(element)
+        for element in merged:
+            element.finish()
         self.elements = merged
 
     # -- writing ---------------------------------------------------------------------
     def markdown_text(self) -> str:
-        parts: list[str] = []
+        parts: list[list[str]] = []  # the lines of each block; a list's items share one block
         for element in self.elements:
             if element.kind == "h":
                 text = escape_markdown(element.text)
-                parts.append(f"### {text}")
+                parts.append([f"### {text}"])
             elif element.kind == "cap":
                 text = escape_markdown(tidy_punctuation_spaces(element.text))
-                parts.append(f"*{text}*")
+                parts.append([f"*{text}*"])
             elif element.kind == "li":
                 item = remove_cjk_spaces(element.text)
                 if (
                     parts
-                    and parts[-1].startswith(("- ", "* ", "+ "))
-                    or (parts and re.match(r"^\d{1,9}[.)] ", parts[-1]))
+                    and parts[-1][0].startswith(("- ", "* ", "+ "))
+                    or (parts and re.match(r"^\d{1,9}[.)] ", parts[-1][0]))
                 ):
-                    parts[-1] += "\n" + item
+                    parts[-1].append(item)
                 else:
-                    parts.append(item)
+                    parts.append([item])
             else:
                 text = remove_cjk_spaces(element.text)
                 if not self.markdown:
                     text = escape_markdown(text)
                 if text:
-                    parts.append(text)
-        return "\n\n".join(part for part in parts if part.strip())
+                    parts.append([text])
+        blocks = ("\n".join(lines) for lines in parts)
+        return "\n\n".join(block for block in blocks if block.strip())
 
 
 def escape_markdown(text: str) -> str:

@@ -74,19 +74,23 @@ def _render_piece(piece: _Piece) -> str:
 
 
 def _merge(pieces: list[_Piece]) -> list[_Piece]:
-    merged: list[_Piece] = []
+    """Neighbouring runs of the same formatting -> one piece (Word splits runs freely)."""
+    groups: list[list[_Piece]] = []
     for piece in pieces:
-        last = merged[-1] if merged else None
+        last = groups[-1][-1] if groups else None
         if (
             last
             and not last.url
             and not piece.url
             and (last.bold, last.italic) == (piece.bold, piece.italic)
         ):
-            last.text += piece.text
+            groups[-1].append(piece)
         else:
-            merged.append(_Piece(piece.text, piece.bold, piece.italic, piece.url))
-    return merged
+            groups.append([piece])
+    return [
+        _Piece("".join(piece.text for piece in group), group[0].bold, group[0].italic, group[0].url)
+        for group in groups
+    ]
 
 
 def _split_lines(pieces: list[_Piece]) -> list[list[_Piece]]:
