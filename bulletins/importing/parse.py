@@ -5,6 +5,12 @@ publisher, date), the 导语, the 信息目录 and the articles of 具体内容.
 line, header fields (来源, 链接, 主要内容), a line repeating the title with the original date
 and source, and the body. Whatever can be mended safely is mended and reported as a warning;
 when the structure cannot be found at all, BulletinParseError lists every problem found.
+
+Reading takes time in proportion to the length of the text (``bench/import_scaling.py``
+measures it): no pattern retries a stretch of a line once for each of its characters and no
+text is rebuilt once for each of its lines. A line longer than ``MAX_LINE_CHARS`` is refused
+before anything else is read: no real bulletin has one, and it would make every warning that
+quotes a line enormous.
 """
 
 import datetime
@@ -27,6 +33,7 @@ from .text import (
     ends_sentence,
     find_dates,
     join_wrapped,
+    join_wrapped_all,
     remove_cjk_spaces,
     strip_decorations,
     visible_length,
@@ -47,6 +54,11 @@ _COUNT = re.compile(
 _SOURCE_AFTER_DATE = re.compile(r"\s*来源")
 _INTRO_SERIES = re.compile(r"本期(?P<kind>周报|月报)")
 _INTERNAL = "内部错误"
+# The longest line accepted. An article's paragraph is one line in Word and often in text
+# files too; a long one has a few thousand characters (the sample bulletins' longest line
+# has under 300). Far longer means a file that is not a bulletin, or has lost its line breaks.
+MAX_LINE_CHARS = 20_000
+_LONG_LINES_NAMED = 5
 
 
 def looks_like_markdown(text: str) -> bool:
@@ -68,6 +80,7 @@ class _TocDraft:
     marker: str  # "number", "bullet" or ""
     source: str = ""
     inline_source: str = ""  # a trailing (……) that may be the source
+    wrapped: list[str] = field(default_factory=list)  # the title's next lines, joined at the end
 
 
 @dataclass
@@ -126,9 +139,26 @@ class _DateLine(NamedTuple):
     repeated: str  # the title repeated before the date on the same line, if any
 
 
+def _refuse_long_lines(lines: list[str], limit: int | None) -> None:
+    """Raise BulletinParseError naming the lines longer than ``limit`` characters."""
+    if limit is None:
+        return
+    numbers = [number for number, line in enumerate(lines, start=1) if len(line) > limit]
+    if not numbers:
+        return
+    problems = [
+        Problem(number, f"第{number}行过长（超过 {limit} 个字符），请检查文件是否为简报正文")
+        for number in numbers[:_LONG_LINES_NAMED]
+    ]
+    if len(numbers) > _LONG_LINES_NAMED:
+        problems.append(Problem(0, f"另有 {len(numbers) - _LONG_LINES_NAMED} 行也过长"))
+    raise BulletinParseError(problems)
+
+
 class _Parser:
-    def __init__(self, text: str, markdown: bool | None):
+    def __init__(self, text: str, markdown: bool | None, max_line_chars: int | None):
         self.lines = clean_input(text)
+        _refuse_long_lines(self.lines, max_line_chars)
         self.markdown = looks_like_markdown(text) if markdown is None else markdown
         self.plain = [strip_decorations(line, self.markdown) for line in self.lines]
         self.report = Report()
@@ -315,14 +345,11 @@ class _Parser:
         if not self.intro:
             self.report.warn(0, "未找到“本期导语”")
             return ""
-        joined = ""
-        for position, index in enumerate(self.intro):
-            text = self.plain[index]
-            if position == 0:
-                match = f.INTRO.match(text)
-                text = match.group("rest") if match else text
-            joined = join_wrapped(joined, text)
-        return remove_cjk_spaces(joined)
+        texts = [self.plain[index] for index in self.intro]
+        match = f.INTRO.match(texts[0])
+        if match:
+            texts[0] = match.group("rest")
+        return remove_cjk_spaces(join_wrapped_all(["", *texts]))
 
     # -- 信息目录 ---------------------------------------------------------------------
     def toc_entries(self) -> list[_TocDraft]:
@@ -350,7 +377,7 @@ class _Parser:
                 source = next((value for name, value in inline if name == "来源"), "")
             previous = entries[-1] if entries else None
             if previous and not previous.source and previous.marker and not marker and not source:
-                previous.title = join_wrapped(previous.title, title)
+                previous.wrapped.append(title)
                 self.report.warn(index + 1, "目录标题被断成多行，已合并")
                 continue
             entry = _TocDraft(collapse_spaces(title), index + 1, marker, collapse_spaces(source))
@@ -358,6 +385,8 @@ class _Parser:
             if trailing and not entry.source:
                 entry.inline_source = trailing[1]
             entries.append(entry)
+        for entry in entries:
+            entry.title = join_wrapped_all([entry.title, *entry.wrapped])
         return entries
 
     def resolve_toc(self, drafts: list[_TocDraft], articles: list[ParsedArticle]) -> list[TocEntry]:
@@ -712,10 +741,15 @@ class _Parser:
         return bulletin
 
 
-def parse_text(text: str, *, markdown: bool | None = None) -> ParsedBulletin:
-    """Parse a bulletin from plain text or Markdown (detected unless ``markdown`` is given)."""
+def parse_text(
+    text: str, *, markdown: bool | None = None, max_line_chars: int | None = MAX_LINE_CHARS
+) -> ParsedBulletin:
+    """Parse a bulletin from plain text or Markdown (detected unless ``markdown`` is given).
+
+    A line longer than ``max_line_chars`` is refused (None: no limit, for measuring).
+    """
     try:
-        return _Parser(text, markdown).parse()
+        return _Parser(text, markdown, max_line_chars).parse()
     except BulletinParseError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure must reach the caller as our error
