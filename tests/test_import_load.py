@@ -154,7 +154,7 @@ def test_an_import_makes_one_new_content_version_however_many_rows_it_writes(
     before = version.current_version()
     with CaptureQueriesContext(connection) as during:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            load_bulletin(document)
+            load_bulletin(document, publish=True)
         after = version.current_version()
     assert len(document.articles) >= 3
     assert len(callbacks) == 1  # the new version for every reader

@@ -32,7 +32,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
 from ..models import Article, ContentVersion, Issue, Series, Source, SourceAlias, Tag
@@ -263,9 +263,60 @@ def _changed(sender, **kwargs):
     bump()
 
 
+# Only what readers can see starts a new version: saving a draft or an issue in review
+# leaves every public page, its cache and its Last-Modified alone. An issue counts while
+# it is published (scheduled included: its time is the next change) or was before the
+# save; an article while its issue, old or new, does. Series, sources, aliases and tags
+# are few and rarely edited: any change to them counts.
+
+
+def _published(issue_ids) -> bool:
+    ids = {pk for pk in issue_ids if pk is not None}
+    return bool(ids) and Issue.objects.filter(pk__in=ids, status=Issue.Status.PUBLISHED).exists()
+
+
+def _issue_saving(sender, instance, raw=False, **kwargs):
+    instance._was_published = instance.pk is not None and _published([instance.pk])
+
+
+def _issue_saved(sender, instance, raw=False, **kwargs):
+    if instance.status == Issue.Status.PUBLISHED or getattr(instance, "_was_published", True):
+        bump()
+
+
+def _issue_deleted(sender, instance, **kwargs):
+    if instance.status == Issue.Status.PUBLISHED:
+        bump()
+
+
+def _article_saving(sender, instance, raw=False, **kwargs):
+    old = Article.objects.filter(pk=instance.pk).values_list("issue_id", flat=True)
+    instance._old_issue_id = old.first() if instance.pk is not None else None
+
+
+def _article_changed(sender, instance, **kwargs):
+    if _published([instance.issue_id, getattr(instance, "_old_issue_id", None)]):
+        bump()
+
+
+def _tags_changed(sender, instance, reverse, **kwargs):
+    if reverse or _published([instance.issue_id]):  # tag.articles.add(): not worth asking
+        bump()
+
+
 def connect_signals():
-    for model in (Article, Issue, Series, Source, SourceAlias, Tag):
+    pre_save.connect(_issue_saving, sender=Issue, dispatch_uid="content-version-issue-pre")
+    post_save.connect(_issue_saved, sender=Issue, dispatch_uid="content-version-issue")
+    post_delete.connect(_issue_deleted, sender=Issue, dispatch_uid="content-version-issue-del")
+    pre_save.connect(_article_saving, sender=Article, dispatch_uid="content-version-article-pre")
+    post_save.connect(_article_changed, sender=Article, dispatch_uid="content-version-article")
+    post_delete.connect(
+        _article_changed, sender=Article, dispatch_uid="content-version-article-del"
+    )
+    m2m_changed.connect(
+        _tags_changed, sender=Article.tags.through, dispatch_uid="content-version-m2m"
+    )
+    for model in (Series, Source, SourceAlias, Tag):
         post_save.connect(_changed, sender=model, dispatch_uid=f"content-version-save-{model}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"content-version-del-{model}")
-    m2m_changed.connect(_changed, sender=Article.tags.through, dispatch_uid="content-version-m2m")
     content_changed.connect(_changed, dispatch_uid="content-version-bulk")

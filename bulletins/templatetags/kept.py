@@ -3,6 +3,8 @@
 The block is kept in each process (caching/memo.py builds the key from the release, the
 content version and the language); a template names only what the block depends on
 besides public content: an object's id, the host its absolute URLs carry, a list.
+A preview (``preview`` true in the context) renders the block afresh, never kept: drafts
+do not start new content versions.
 """
 
 from django import template
@@ -18,6 +20,8 @@ class KeptNode(template.Node):
         self.parts = parts
 
     def render(self, context):
+        if context.get("preview"):  # unpublished content is never kept
+            return self.nodelist.render(context)
         parts = [part.resolve(context) for part in self.parts]
         return memo.fragment(parts, lambda: self.nodelist.render(context))
 
