@@ -3,6 +3,8 @@
 
     .venv/bin/python bench/loadtest.py                  # 64 connections for 30 s
     .venv/bin/python bench/loadtest.py --seconds 5      # a smoke run
+    .venv/bin/python bench/loadtest.py --editor drafts --edit-every 2      # an editor at work
+    .venv/bin/python bench/loadtest.py --editor published --edit-every 10  # corrections
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_archive .venv/bin/python \\
         bench/loadtest.py --articles 10000
 
@@ -14,6 +16,10 @@ search and the feeds, each connection taking the pages in turn (wrk when install
 bench/load.py's Python client). URLs that answer 404 are features not built yet: they are
 left out, and the report says so. It reports throughput and p50/p99 latency, writes JSON
 to bench/results/ and exits 1 if any request failed.
+
+--editor drafts saves a draft issue every --edit-every seconds during the load (readers
+should not notice: drafts change no public page); --editor published corrects a
+published article's title instead (every public page changes: caches are rebuilt).
 """
 
 import argparse
@@ -23,6 +29,7 @@ import math
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -43,6 +50,13 @@ def parse_args():
     parser.add_argument("--cache-url", help=f"shared cache (default {run.REDIS_URL} or a file)")
     parser.add_argument("--reuse", action="store_true", help="keep an archive of that size")
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--editor",
+        choices=["none", "drafts", "published"],
+        default="none",
+        help="an editor saving during the load: a draft, or a correction to a published article",
+    )
+    parser.add_argument("--edit-every", type=float, default=2.0, help="seconds between saves")
     args = parser.parse_args()
     if args.load:
         load.GENERATOR = args.load
@@ -77,6 +91,45 @@ def candidate_pages() -> list[tuple[str, str]]:
         ("feed tag", f"{tag.get_absolute_url()}feed/"),
         ("sitemap", "/sitemap.xml"),
     ]
+
+
+class Editor(threading.Thread):
+    """Saves through the ORM, as the admin would, every ``every`` seconds until stopped."""
+
+    def __init__(self, kind: str, every: float):
+        super().__init__(daemon=True)
+        self.kind, self.every, self.saves = kind, every, 0
+        self.stopped = threading.Event()
+
+    def run(self):
+        from django.db import connection
+
+        from bulletins.models import Article, Issue, Series
+
+        if self.kind == "drafts":
+            series = Series.objects.get(slug="weekly")
+            latest = Issue.objects.filter(series=series).order_by("-number").first()
+            target = Issue.objects.create(
+                series=series,
+                number=latest.number + 1,
+                status=Issue.Status.DRAFT,
+                publication_date=latest.publication_date,
+                intro="编辑中的导语",
+            )
+        else:
+            target = Article.objects.published().order_by("-pk").first()
+        try:
+            while not self.stopped.wait(self.every):
+                if self.kind == "drafts":
+                    target.intro = f"编辑中的导语（第 {self.saves + 1} 次保存）"
+                else:
+                    target.title = f"{target.title.split('（更正')[0]}（更正 {self.saves + 1}）"
+                target.save()
+                self.saves += 1
+        finally:
+            if self.kind == "drafts":
+                target.delete()
+            connection.close()
 
 
 def check_pages(server, pages) -> tuple[list, list]:
@@ -119,9 +172,16 @@ def main() -> int:
                 f"{len(loaded)} pages in turn, page cache {'off' if args.uncached else 'on'}",
                 flush=True,
             )
+            editor = Editor(args.editor, args.edit_every) if args.editor != "none" else None
+            if editor:
+                editor.start()
             result = load.run_mixed(
                 server.base, [path for _, path in loaded], args.seconds, args.connections
             )
+            if editor:
+                editor.stopped.set()
+                editor.join()
+                print(f"  the editor saved {editor.saves} times ({args.editor})")
             rss = server.peak_rss_mb()
     except BaseException:
         for log in workdir.glob("*.log"):
@@ -142,6 +202,8 @@ def main() -> int:
         "pages": dict(loaded),
         "skipped": dict(missing),
         "worker_peak_rss_mb": rss,
+        "editor": args.editor,
+        "edit_every": args.edit_every if args.editor != "none" else None,
         "commit": run.git_commit(),
         **result,
     }
