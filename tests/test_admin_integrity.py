@@ -324,3 +324,62 @@ def test_comparing_with_another_issues_version_is_not_found(role_client, recorde
     assert response.status_code == 200
     response = role_client.get(compare, {"old": recorded_issue["other"]})
     assert response.status_code == 404
+
+
+# --- Odd posts: what a browser never sends, answered without a 500 -----------------------
+
+JUNK_KEYS = ["abc", "1e5", "", "9" * 25]
+ACTIONS = {
+    ISSUE: ["submit_for_review", "approve_now", "schedule", "unpublish", "delete_selected"],
+    ARTICLE: ["add_tags", "delete_selected"],
+    "/admin/bulletins/source/": ["delete_selected"],
+    "/admin/bulletins/tag/": ["delete_selected"],
+}
+
+
+@pytest.mark.parametrize(
+    ("changelist", "action"),
+    [(changelist, action) for changelist, actions in ACTIONS.items() for action in actions],
+)
+def test_list_actions_on_ids_that_name_no_row_do_nothing(role_client, changelist, action):
+    issue = factories.draft_issue(intro="不变的导语。")
+    factories.article(issue_obj=issue)
+    role_client.raise_request_exception = False
+    for junk in JUNK_KEYS:
+        selected = {"action": action, "_selected_action": [junk], "index": "0"}
+        response = role_client.post(changelist, selected)
+        assert response.status_code in (200, 302), (junk, response.status_code)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT and issue.articles.count() == 1
+
+
+@pytest.mark.parametrize(
+    "field", ["articles-0-source", "articles-0-tags", "series", "articles-0-id"]
+)
+@pytest.mark.parametrize("junk", JUNK_KEYS)
+def test_an_issue_form_posted_with_keys_that_name_no_row_is_shown_again(
+    role_client, issue_with_articles, field, junk
+):
+    role_client.raise_request_exception = False
+    response = post(
+        role_client,
+        issue_with_articles,
+        loaded_form(role_client, issue_with_articles),
+        **{field: junk},
+    )
+    assert response.status_code in (200, 302), response.status_code
+    if junk:  # a blank source or tag is allowed, a blank id is a new row
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("field", ["issue", "source", "tags"])
+@pytest.mark.parametrize("junk", JUNK_KEYS)
+def test_an_article_form_posted_with_keys_that_name_no_row_is_shown_again(
+    role_client, issue_with_articles, field, junk
+):
+    article = issue_with_articles.articles.first()
+    role_client.raise_request_exception = False
+    response = post(role_client, article, loaded_form(role_client, article), **{field: junk})
+    assert response.status_code in (200, 302), response.status_code
+    add = role_client.post(reverse("admin:bulletins_article_add"), {field: junk})
+    assert add.status_code == 200

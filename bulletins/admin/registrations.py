@@ -5,8 +5,13 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminSplitDateTime
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import (
+    AdminSplitDateTime,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+)
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -45,8 +50,35 @@ from .workflow import (
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
+def _names_a_row(field, value) -> bool:
+    """Could ``value`` be the key of a row ``field`` (a foreign key, many-to-many or a
+    primary key) points at? ``abc`` and 20 digits cannot."""
+    try:
+        field.clean(value, None)
+    except ValidationError:
+        return False
+    return True
+
+
+class PossibleMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses a value that can name no row before looking the values up (Django looks a
+    20-digit number up and fails on SQLite)."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for one in value:
+            if not _names_a_row(key, one):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": one},
+                )
+        return super()._check_values(value)
+
+
 class BulkTagForm(forms.Form):
-    tags = forms.ModelMultipleChoiceField(
+    tags = PossibleMultipleChoiceField(
         label=_("标签"), queryset=Tag.objects.all(), widget=forms.CheckboxSelectMultiple
     )
 
@@ -92,25 +124,55 @@ class DateHierarchyBoundsMixin:
         return super().changelist_view(request, extra_context)
 
 
-class PossibleInitialMixin:
-    """Values the add form takes from the query string (``?issue=3``) that can name no row
-    are left out: the autocomplete widgets would look them up as given and fail."""
+class _PossibleChoices:
+    """An autocomplete widget that leaves out values that can name no row (from a
+    hand-made POST, or ``?issue=abc`` on the add form) instead of failing to look them
+    up; the form then says the field is required or invalid."""
 
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        for name, value in list(initial.items()):
-            try:
-                field = self.opts.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            if not field.is_relation or field.related_model is None:
-                continue
-            try:
-                for one in value if isinstance(value, list) else [value]:
-                    field.target_field.clean(one, None)
-            except ValidationError:
-                del initial[name]
-        return initial
+    def optgroups(self, name, value, attr=None):
+        possible = [one for one in value if _names_a_row(self.field.target_field, one)]
+        return super().optgroups(name, possible, attr)
+
+
+class PossibleAutocompleteSelect(_PossibleChoices, AutocompleteSelect):
+    pass
+
+
+class PossibleAutocompleteSelectMultiple(_PossibleChoices, AutocompleteSelectMultiple):
+    pass
+
+
+class PossibleAutocompleteMixin:
+    """For a ModelAdmin or inline: its autocomplete fields use the widgets above, and
+    its many-to-many fields refuse values that can name no row."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PossibleAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PossibleAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", PossibleMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PossibleSelectionMixin:
+    """A list action posted with ids that can name no row (a hand-made POST: ``abc``)
+    runs on the rows the others name; with none left, Django's "select items" message."""
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        possible = [one for one in selected if _names_a_row(self.opts.pk, one)]
+        if possible != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, possible)
+        return super().response_action(request, queryset)
 
 
 def name_date_and_time(field):
@@ -123,7 +185,7 @@ def name_date_and_time(field):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(PossibleSelectionMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "slug", "frequency", "publisher"]
     readonly_fields = ["slug"]
 
@@ -157,7 +219,7 @@ class ArticleInlineFormSet(WorkflowInlineFormSet):
         }
 
 
-class ArticleInline(WorkflowInlineMixin, admin.StackedInline):
+class ArticleInline(PossibleAutocompleteMixin, WorkflowInlineMixin, admin.StackedInline):
     model = Article
     form = ArticleInlineForm
     formset = ArticleInlineFormSet
@@ -179,6 +241,7 @@ class ArticleInline(WorkflowInlineMixin, admin.StackedInline):
 @admin.register(Issue)
 class IssueAdmin(
     DateHierarchyBoundsMixin,
+    PossibleSelectionMixin,
     IssueImportMixin,
     WorkflowIssueAdminMixin,
     IssueHistoryAdminMixin,
@@ -312,7 +375,8 @@ class IssueAdmin(
 @admin.register(Article)
 class ArticleAdmin(
     DateHierarchyBoundsMixin,
-    PossibleInitialMixin,
+    PossibleSelectionMixin,
+    PossibleAutocompleteMixin,
     WorkflowArticleAdminMixin,
     ArticleHistoryAdminMixin,
     admin.ModelAdmin,
@@ -376,7 +440,7 @@ class SourceAliasInline(admin.TabularInline):
     extra = 0
 
 
-class CountedArticlesAdmin(admin.ModelAdmin):
+class CountedArticlesAdmin(PossibleSelectionMixin, admin.ModelAdmin):
     """Shows how many articles (of any status) cite each source or tag."""
 
     search_fields = ["name"]
@@ -411,7 +475,7 @@ class TagAdmin(UpkeepActionsMixin, CountedArticlesAdmin):
 
 
 @admin.register(SlugRedirect)
-class SlugRedirectAdmin(admin.ModelAdmin):
+class SlugRedirectAdmin(PossibleSelectionMixin, admin.ModelAdmin):
     """Old addresses left by renames and merges; delete one to free it."""
 
     list_display = ["old_slug", "content_type", "target_display", "created_at"]
