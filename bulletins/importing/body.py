@@ -29,6 +29,9 @@ from .text import (
 HEADING_MAX = 30  # a stand-alone line this short without final punctuation is a sub-heading
 CAPTION_MAX = 100
 GAP_CAPTION_MAX = 60  # a short sentence right after an image (blank lines) is its caption
+# Captions split off one line, each leaving the rest of the line to be read again; past this
+# many the rest is read as ordinary text (a real line holds one or two).
+CAPTIONS_PER_LINE = 10
 
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+\S")
 _IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\([^)]*\)$")
@@ -81,25 +84,58 @@ def numbered_heading(text: str) -> bool:
     return not re.search(r"[。！？!?；;]", text.rstrip("。"))
 
 
+class _VisibleCounter:
+    """Visible (non-space) characters of ``text`` before a position that only moves forward."""
+
+    def __init__(self, text: str):
+        self.text, self.position, self.count = text, 0, 0
+
+    def upto(self, position: int) -> int:
+        self.count += visible_length(self.text[self.position : position])
+        self.position = position
+        return self.count
+
+
+_NON_SPACE = re.compile(r"\S")
+CREDIT_MAX = 20  # the name before 摄 / 供图
+
+
 def split_caption(text: str) -> tuple[str, str] | None:
-    """'…… 本报记者 某某 摄' (possibly followed by a heading) -> (caption, rest)."""
+    """'…… 本报记者 某某 摄' (possibly followed by a heading) -> (caption, rest).
+
+    One pass over the text: the visible length of the caption, of the credit and of what
+    follows are counted as the credits are found, not measured again for each of them.
+    """
     text = text.strip()
-    if visible_length(text) <= CAPTION_MAX and (
-        _PICTURE_PREFIX.match(text) or _PICTURE_SOURCE.match(text)
-    ):
+    if (_PICTURE_PREFIX.match(text) or _PICTURE_SOURCE.match(text)) and visible_length(
+        text
+    ) <= CAPTION_MAX:
         return text, ""
+    counter = _VisibleCounter(text)
+    total = visible_length(text)
+    clause_visible = 0  # visible characters before the clause that holds the credit
     for match in _CREDIT.finditer(text):
-        caption, rest = text[: match.end()], text[match.end() :]
-        if visible_length(caption) > CAPTION_MAX:
+        for mark in _SENTENCE_SPLIT.finditer(text, counter.position, match.start()):
+            clause_visible = counter.upto(mark.end())
+        credit = counter.upto(match.start()) - clause_visible
+        caption = counter.upto(match.end())
+        if caption > CAPTION_MAX:
             break
-        credit = _SENTENCE_SPLIT.split(text[: match.start()])[-1]
-        if not credit.strip() or visible_length(credit) > 20:
+        if not credit or credit > CREDIT_MAX:
             continue
-        tail = rest.strip()
-        if tail and (_SENTENCE_SPLIT.match(tail) or not (rest[0].isspace() or heading_like(tail))):
+        if caption < total and not _caption_ends_here(text, match.end(), total - caption):
             continue
-        return caption.strip(), tail
+        return text[: match.end()].strip(), text[match.end() :].strip()
     return None
+
+
+def _caption_ends_here(text: str, end: int, visible_after: int) -> bool:
+    """The text after a credit lets the caption end there: it does not open with punctuation
+    that carries the sentence on, and it is set off by a space or is a heading."""
+    following = _NON_SPACE.search(text, end)
+    if _SENTENCE_SPLIT.match(following.group()):
+        return False
+    return text[end].isspace() or (visible_after <= HEADING_MAX and heading_like(text[end:]))
 
 
 def gap_caption(text: str) -> bool:
@@ -206,16 +242,20 @@ class BodyBuilder:
         queue = deque(run)
         paragraph: Element | None = None
         first = True
+        captions: dict[int, int] = {}  # line number -> captions split off it
         while queue:
             number, raw = queue.popleft()
             plain = self.plain(raw)
             following = self.plain(queue[0][1]) if queue else None
             if paragraph is None:
-                element, rest = self._opening(number, raw, following, first and after_image)
+                split = captions.get(number, 0) < CAPTIONS_PER_LINE
+                element, rest = self._opening(number, raw, following, first and after_image, split)
                 first = False
                 self.elements.append(element)
                 if rest:
-                    self.report.warn(number, f"图片说明后紧跟的文字“{rest}”已另起一段")
+                    captions[number] = captions.get(number, 0) + 1
+                    shown = rest if len(rest) <= 30 else rest[:30] + "……"
+                    self.report.warn(number, f"图片说明后紧跟的文字“{shown}”已另起一段")
                     queue.appendleft((number, rest))
                 if element.kind != "p":
                     continue
@@ -233,14 +273,15 @@ class BodyBuilder:
         return widest, bool(inner) and terminal / len(inner) >= 0.5
 
     def _opening(
-        self, number: int, raw: str, following: str | None, just_after_image: bool
+        self, number: int, raw: str, following: str | None, just_after_image: bool, split: bool
     ) -> tuple[Element, str]:
         """A line outside any paragraph: a caption, a sub-heading or a paragraph's first line.
 
-        Also returns the text after a caption on the same line, to be read as a line of its own.
+        Also returns the text after a caption on the same line, to be read as a line of its own
+        (unless ``split`` is false: then no caption with text after it is looked for).
         """
         plain = self.plain(raw)
-        caption = split_caption(plain)
+        caption = split_caption(plain) if split else None
         if caption:
             text, rest = caption
             return Element("cap", text, number), rest
