@@ -10,7 +10,9 @@ import re
 import zoneinfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bulletins.editorial import history
@@ -182,6 +184,21 @@ def test_a_status_change_by_a_reviewer_in_between_refuses_an_editors_form(issue_
     assert refusal_text(issue, "赵敏") in refused.text
     issue.refresh_from_db()
     assert issue.intro == "原来的导语。" and issue.status == Issue.Status.PUBLISHED
+
+
+def test_the_check_locks_the_issue_until_the_save_ends(issue_with_articles):
+    """Two saves of one issue at the same moment: the second waits for the first to end,
+    then sees its version, so both cannot pass the check and then both write."""
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite has no row locks (it lets one writer in at a time)")
+    client = logged_in(factories.editor("locker"))
+    data = loaded_form(client, issue_with_articles)
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, issue_with_articles, data, intro="锁住再写。").status_code == 302
+    table = issue_with_articles._meta.db_table
+    assert any(
+        "FOR UPDATE" in query["sql"] and f'FROM "{table}"' in query["sql"] for query in queries
+    )
 
 
 def test_a_form_with_a_junk_version_is_refused_not_a_500(issue_with_articles):
