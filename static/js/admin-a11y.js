@@ -2,7 +2,9 @@
 // as select2 draws and redraws its widgets:
 // - the search box of a multiple choice (tags) has no accessible name: it gets the
 //   label of the <select> it stands for;
-// - the clear button (×) sits directly in a <ul>: it is wrapped in an <li>.
+// - the clear button (×) sits directly in a <ul>: it is wrapped in an <li>;
+// - a single choice with nothing chosen yet (a new article's source) is named by an empty
+//   element: it gets the label of its <select> too.
 (function () {
   "use strict";
 
@@ -16,6 +18,11 @@
       var name = labelOf(box.previousElementSibling);
       box.querySelectorAll(".select2-search__field:not([aria-label])").forEach(function (input) {
         if (name) input.setAttribute("aria-label", name);
+      });
+      box.querySelectorAll(
+        ".select2-selection--single:not([aria-label]), .select2-selection__rendered[role]:not([aria-label])"
+      ).forEach(function (field) {
+        if (name) field.setAttribute("aria-label", name);
       });
       box.querySelectorAll("ul > .select2-selection__clear").forEach(function (clear) {
         var item = document.createElement("li");

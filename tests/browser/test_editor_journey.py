@@ -199,6 +199,6 @@ def test_an_editor_imports_a_document_after_reviewing_it(
     expect(page).to_have_url(live_server.url + admin_change_url(issue))
     assert issue.status == Issue.Status.DRAFT
     expect(page.get_by_label("状态")).to_have_value("draft")
-    expect(page.locator("#id_articles-TOTAL_FORMS")).to_have_value(str(len(titles)))
+    expect(page.locator("#id_articles-INITIAL_FORMS")).to_have_value(str(len(titles)))
     for index, title in enumerate(titles):
         expect(page.locator(f"#id_articles-{index}-title")).to_have_value(title)
