@@ -1,6 +1,8 @@
 """History: every change to an issue or article is kept with who and when; two versions
 can be compared; restoring one writes it back as a new version and loses nothing."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -317,3 +319,36 @@ def test_only_staff_who_may_add_issues_see_or_recover_deleted_ones(client):
     assert client.post(deleted_url(), {"version": "x"}).status_code == 404
     page = client.get(reverse("admin:bulletins_issue_changelist")).text
     assert deleted_url() in page
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_restore_an_older_order_of_a_published_issue(client, editor):
+    """The order is part of what is published: a restore that would move articles is a
+    reviewer's decision, as a reorder in the change form is."""
+    issue = factories.issue()
+    first = factories.article(issue_obj=issue, title="第一篇")
+    second = factories.article(issue_obj=issue, title="第二篇")
+    save(client, issue, intro="原来的顺序。")
+    client.force_login(factories.reviewer())
+    save(client, issue, **{"articles-0-position": "2", "articles-1-position": "1"})
+    assert [a.title for a in issue.articles.order_by("position")] == ["第二篇", "第一篇"]
+    client.force_login(editor)
+    old = versions(issue)[-1]
+    assert "文章顺序只有审核人可以调整" in client.get(restore_url(issue, old)).text
+    client.post(restore_url(issue, old))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.position) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_the_next_issue_after_an_out_of_range_date_is_offered_not_a_500(client, editor):
+    """A row written before dates were checked (9999-12-31) must not break 新建下一期."""
+    latest = factories.issue(number=900)
+    Issue.objects.filter(pk=latest.pk).update(
+        publication_date=datetime.date(9999, 12, 31), period_end=datetime.date(9999, 12, 31)
+    )
+    url = reverse("admin:bulletins_issue_next", args=[latest.series.slug])
+    response = client.get(url, follow=True)  # to the add form, filled in
+    assert response.status_code == 200
+    assert 'value="901"' in response.text

@@ -19,6 +19,8 @@ def next_issue_initial(series: Series) -> dict:
     if latest is None:
         return {"series": series.pk, "publication_date": today}
     end = latest.period_end or latest.publication_date
+    if end.year >= 2100 or latest.publication_date.year >= 2100:  # beyond any sane date:
+        return {"series": series.pk, "number": latest.number + 1, "publication_date": today}
     if series.frequency == Series.Frequency.MONTHLY:
         start = end + datetime.timedelta(days=1)
         start = start.replace(day=1)

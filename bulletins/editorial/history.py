@@ -424,7 +424,7 @@ def restore_refusal(version: Version, user) -> str | None:
     """Why ``user`` may not restore this version of an issue (None: they may).
 
     The workflow's rules apply to what a restore would change: its series and number,
-    and which articles the issue holds.
+    which articles the issue holds and their order.
     """
     if not user.has_perm("bulletins.change_issue"):
         return _("没有修改期刊的权限。")
@@ -443,6 +443,12 @@ def restore_refusal(version: Version, user) -> str | None:
     for pk in old.articles:
         if pk not in now_in or now_in[pk].pk != issue.pk:
             reason = reason or workflow.article_refusal(user, now_in.get(pk), issue)
+    positions = dict(issue.articles.values_list("pk", "position"))
+    if any(
+        pk in positions and positions[pk] != values.get("position")
+        for pk, values in old.articles.items()
+    ):
+        reason = reason or workflow.order_refusal(user, issue)
     return reason
 
 
