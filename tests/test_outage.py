@@ -9,6 +9,7 @@ the server reaches the database through a small TCP relay that the test switches
 import json
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -110,9 +111,28 @@ class TcpRelay:
         self.port = servers.free_port()
         self._sockets: list[socket.socket] = []
         self._running = threading.Event()
+        self._silent = False
+
+    def hang(self):
+        """A database that hangs: connections are taken and never answered."""
+        self.stop()
+        self._silent = True
+        self.start()
+
+    def resume(self):
+        self.stop()
+        self._silent = False
+        self.start()
 
     def start(self):
-        self._listener = socket.create_server((servers.HOST, self.port))
+        for _ in range(50):  # the last listener may take its accept() time-out to go
+            try:
+                self._listener = socket.create_server((servers.HOST, self.port))
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise OSError(f"port {self.port} stays taken")
         self._listener.settimeout(0.1)
         self._running.set()
         threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
@@ -136,6 +156,9 @@ class TcpRelay:
                 continue
             except OSError:
                 return
+            if self._silent:
+                self._sockets.append(client)
+                continue
             upstream = socket.create_connection(self.target)
             client.settimeout(None)
             self._sockets += [client, upstream]
@@ -263,3 +286,49 @@ def test_postgresql_outage_and_recovery(tmp_path):
             )
     finally:
         relay.stop()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs the suite to run on PostgreSQL (DATABASE_URL=postgres://…)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_hangs_gives_the_503_within_seconds(tmp_path):
+    """PostgreSQL that takes connections and never answers (a partition, not a reset):
+    readers get the friendly 503 and the load balancer its answer within seconds, cached
+    pages keep flowing, and the site comes back by itself."""
+    factories.ensure_series()
+    issue = factories.issue(number=637)
+    cached = factories.article(issue_obj=issue, title="断库前已缓存的文章")
+    uncached = factories.article(issue_obj=issue, title="断库时才第一次有人读的文章")
+    settings = connection.settings_dict
+    relay = TcpRelay((settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432)))
+    relay.start()
+    user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    env = servers.production_env(
+        tmp_path,
+        DATABASE_URL=f"postgres://{user}@{servers.HOST}:{relay.port}/{settings['NAME']}",
+        CONN_MAX_AGE="0",
+        DB_CONNECT_TIMEOUT="2",
+    )
+    servers.prepare(env, migrate=False)
+    timings = []
+
+    def hang():
+        relay.hang()
+        timings.append(time.monotonic())
+
+    def resume():
+        timings.append(time.monotonic())
+        relay.resume()
+
+    try:
+        with servers.gunicorn(env, tmp_path / "gunicorn.log") as base:
+            live_through_an_outage(
+                base, cached.get_absolute_url(), uncached.get_absolute_url(), hang, resume
+            )
+    finally:
+        relay.stop()
+    # /healthz, the cached page and two uncached ones: each waited 2 s at most for a
+    # connection (without the time-out, the first would hang until gunicorn's 30 s).
+    assert timings[1] - timings[0] < 4 * (2 + 1.5)

@@ -141,8 +141,24 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
 DATABASE_ROUTERS = ["site_config.db_routers.ReplicaRouter"] if len(DATABASES) > 1 else []
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
+        _options = _database.setdefault("OPTIONS", {})
         # Server-side prepared statements can switch to slow generic plans.
-        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+        _options["prepare_threshold"] = None
+        # Bounded waits, so that a database that hangs (a partition: no reset, no answer)
+        # gives readers the 503 page within seconds instead of holding every worker:
+        # connecting gives up after DB_CONNECT_TIMEOUT seconds; a connection whose data
+        # goes unacknowledged for DB_TCP_USER_TIMEOUT ms, or whose keepalive probes go
+        # unanswered, is dropped; DB_STATEMENT_TIMEOUT ms (0: none, the default, as
+        # rebuilding the search index runs long statements) bounds each statement.
+        _options.update(
+            connect_timeout=int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+            tcp_user_timeout=int(os.environ.get("DB_TCP_USER_TIMEOUT", "10000")),
+            keepalives=1,
+            keepalives_idle=int(os.environ.get("DB_KEEPALIVES_IDLE", "10")),
+            keepalives_interval=3,
+            keepalives_count=3,
+            options=f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT', '0'))}",
+        )
 
 
 def cache_from_url(url: str) -> dict:
