@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
+from bulletins import preview
 from bulletins.models import Issue
-from bulletins.public import preview
 from tests import factories
 
 

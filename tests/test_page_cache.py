@@ -6,6 +6,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
+from bulletins import preview
 from bulletins.caching import version
 from bulletins.models import Issue
 from tests import factories
@@ -197,3 +198,20 @@ def test_parameters_no_page_reads_lead_to_the_clean_url_not_to_cache_entries(cli
         assert response["Location"] == "/articles/?tag=&page=1"
     assert get(client, "/articles/?tag=&page=1")["X-Page-Cache"] == "miss"
     assert get(client, "/articles/?tag=&page=1")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db
+def test_only_a_real_preview_link_skips_the_page_cache(client):
+    """?preview=<anything> used to make every public page skip the cache: now a forged
+    token is a parameter like any other, and only a signed link shows a draft, uncached."""
+    public = factories.article(title="公开的文章").issue
+    draft = factories.draft_issue(number=799)
+    factories.article(issue_obj=draft, title="草稿预览中的文章")
+    forged = client.get(public.get_absolute_url() + "?preview=forged")
+    assert forged.status_code == 301
+    assert forged["Location"] == public.get_absolute_url()
+    link = preview.preview_url(draft)
+    for _ in range(2):
+        response = client.get(link)
+        assert response.status_code == 200 and "草稿预览中的文章" in response.text
+        assert "X-Page-Cache" not in response

@@ -7,7 +7,7 @@
 - curation       merging and renaming sources and tags
 - pages          the admin frame of our own pages; action_page() for actions' confirmations
 
-Imports: models, editorial, importing, search, public.preview and text; nothing imports it.
+Imports: models, editorial, importing, search, preview and text; nothing imports it.
 """
 
 from . import registrations  # noqa: F401  (Django's autodiscovery imports bulletins.admin)

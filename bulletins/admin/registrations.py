@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import signals
+from .. import preview, signals
 from ..editorial import continuity, curation, history
 from ..models import (
     Article,
@@ -32,7 +32,6 @@ from ..models import (
     Tag,
     free_positions,
 )
-from ..public import preview
 from ..search.engine import matching_ids
 from ..search.query import parse
 from .curation import UpkeepActionsMixin

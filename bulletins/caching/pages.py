@@ -29,6 +29,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
+from .. import preview
 from . import version
 
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/")
@@ -36,19 +37,22 @@ HIT_HEADER = "X-Page-Cache"
 # Pages whose citations carry the date of access: they change at midnight too.
 DATED_PAGES = {"bulletins:issue-detail", "bulletins:article-detail"}
 # Every query parameter a public page reads (the article list's and search's filters,
-# pages, the sitemap's p, preview links). Any other (utm_source, a typo) changes nothing
-# on a page: a reader asking with one is sent to the URL without it, so that no parameter
-# can make a page cache entry of its own.
+# pages, the sitemap's p; preview links skip the cache). Any other (utm_source, a typo)
+# changes nothing on a page: a reader asking with one is sent to the URL without it, so
+# that no parameter can make a page cache entry of its own.
 PAGE_PARAMETERS = frozenset(
-    {"q", "series", "source", "tag", "year", "date_after", "date_before", "page", "sort"}
-    | {"p", "preview"}
+    {"q", "series", "source", "tag", "year", "date_after", "date_before", "page", "sort"} | {"p"}
 )
 
 
 def is_cacheable_request(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
-    if request.path_info.startswith(EXCLUDED_PREFIXES) or "preview" in request.GET:
+    if request.path_info.startswith(EXCLUDED_PREFIXES):
+        return False
+    # Only a real preview link skips the cache; any other ?preview= is a parameter that
+    # changes nothing (a reader is sent to the page without it, see clean_url).
+    if preview.signed_issue_id(request.GET.get("preview", "")) is not None:
         return False
     # A session cookie may belong to staff; their pages are never shared.
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
@@ -57,12 +61,13 @@ def is_cacheable_request(request) -> bool:
 
 
 def clean_url(request) -> str | None:
-    """The URL without the query parameters no page reads; None when it has none."""
-    if all(name in PAGE_PARAMETERS for name in request.GET):
+    """The URL without the query parameters no page reads (and without a ?preview= that
+    is no preview link); None when it has none."""
+    if all(name in PAGE_PARAMETERS for name in request.GET) and "preview" not in request.GET:
         return None
     kept = request.GET.copy()
     for name in list(kept):
-        if name not in PAGE_PARAMETERS:
+        if name not in PAGE_PARAMETERS or name == "preview":
             del kept[name]
     query = kept.urlencode()
     return request.path + (f"?{query}" if query else "")

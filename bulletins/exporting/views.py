@@ -1,14 +1,14 @@
 """/issues/<series>/<number>/print/ and …/bulletin.docx: public issues, and previews.
 
 Like the issue page, both start from ``Issue.objects.published()``; an unpublished issue
-is shown only as a marked preview to those who may preview it (public/preview.py).
+is shown only as a marked preview to those who may preview it (bulletins/preview.py).
 """
 
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from .. import preview
 from ..models import Article, Issue
-from ..public import preview
 from .docx import issue_document
 
 

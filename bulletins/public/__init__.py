@@ -7,7 +7,6 @@
 - cards.py      article cards and field lists built in Python; cards kept per version
 - metadata.py   canonical URL, OpenGraph, JSON-LD
 - citations.py  the citations a page offers
-- preview.py    who may see an unpublished issue, and how such a page is marked
 - context_processors.py   site name, footer, navigation
 
 Views are thin: a queryset, a template, a context. Imports: syndication, search, facts,

@@ -7,13 +7,13 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from .. import facts, permalinks
+from .. import facts, permalinks, preview
 from ..caching import memo
 from ..editorial import history
 from ..models import Article, Issue, Series, SlugRedirect, Source, Tag
 from ..syndication import catalogue
 from ..text.formatting import chinese_date
-from . import cards, lists, preview
+from . import cards, lists
 from .citations import citations_for
 from .filters import ArticleFilterSet
 

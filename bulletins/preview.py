@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 
-SALT = "bulletins.public.preview"
+SALT = "bulletins.preview"  # part of every preview link given out: never change it
 
 
 def make_token(issue) -> str:
@@ -21,13 +21,18 @@ def preview_url(issue) -> str:
     return f"{issue.get_absolute_url()}?preview={make_token(issue)}"
 
 
-def token_is_valid(token: str, issue) -> bool:
+def signed_issue_id(token: str) -> str | None:
+    """The issue id a preview link was made for, or None when it is tampered, foreign or
+    expired."""
     max_age = getattr(settings, "PREVIEW_LINK_MAX_AGE", 7 * 24 * 3600)
     try:
-        value = signing.TimestampSigner(salt=SALT).unsign(token, max_age=max_age)
-    except signing.BadSignature:  # tampered, foreign or expired
-        return False
-    return value == str(issue.pk)
+        return signing.TimestampSigner(salt=SALT).unsign(token, max_age=max_age)
+    except signing.BadSignature:
+        return None
+
+
+def token_is_valid(token: str, issue) -> bool:
+    return signed_issue_id(token) == str(issue.pk)
 
 
 def may_preview(request, issue) -> bool:
