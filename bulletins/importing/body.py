@@ -107,9 +107,9 @@ def split_caption(text: str) -> tuple[str, str] | None:
     follows are counted as the credits are found, not measured again for each of them.
     """
     text = text.strip()
-    if (_PICTURE_PREFIX.match(text) or _PICTURE_SOURCE.match(text)) and visible_length(
-        text
-    ) <= CAPTION_MAX:
+    if visible_length(text) <= CAPTION_MAX and (
+        _PICTURE_PREFIX.match(text) or _PICTURE_SOURCE.match(text)
+    ):
         return text, ""
     counter = _VisibleCounter(text)
     total = visible_length(text)

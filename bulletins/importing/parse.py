@@ -48,6 +48,7 @@ _SOURCE_LINE = re.compile(r"^来源\s*[:：]")
 # Matched against the text between two dates with its spaces stripped: "\s*(?:…)?\s*$" would try
 # a long run of spaces once for each of its characters.
 _PERIOD_JOINER = re.compile(r"(?:到|至|—+|–|-|~|～|起至|至今)?")
+# "共收集3篇": a count of at most nine digits (a longer run of digits is no count at all).
 _COUNT = re.compile(
     r"共(?:收集|收录|选取|汇总|整理)\s*(?P<n>[\d〇零一二两三四五六七八九十百]{1,9})\s*篇"
 )
