@@ -16,29 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from bench import import_scaling
 from bulletins.importing import BulletinParseError, body, fields, links, parse, parse_text, text
 from bulletins.importing.parse import MAX_LINE_CHARS
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = (ROOT / "tests" / "fixtures" / "bulletins" / "weekly-701.txt").read_text(encoding="utf-8")
+FIXTURE = import_scaling.FIXTURE.read_text(encoding="utf-8")
+# A fourth article after the fixture's three (the bench's): the troublesome text goes in
+# its body.
+ARTICLE = import_scaling.ARTICLE
 DEADLINE = 20  # seconds: far beyond what a linear parser needs, far below a quadratic one
 TOO_LONG = "第1行过长（超过 20000 个字符），请检查文件是否为简报正文"
-
-# A fourth article after the fixture's three: the troublesome text goes in its body.
-ARTICLE = """
-4.标题：规模测试文章
-
-来源：示例健康报
-
-链接：https://news.example.org/health/2026/0312/c1001-30112299.html
-
-主要内容：
-
-规模测试文章
-
-2026-03-12 来源：示例健康报
-
-"""
 
 # Reads the jobs named in a JSON file and prints what came of each (in a child process).
 _CHILD = """
