@@ -253,16 +253,18 @@ def test_sqlite_outage_and_recovery(tmp_path):
         live_through_an_outage(base, "/articles/1/", "/articles/2/", take_down, restore)
 
 
-@pytest.mark.skipif(
+needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs the suite to run on PostgreSQL (DATABASE_URL=postgres://…)",
 )
-@pytest.mark.django_db(transaction=True)
-def test_postgresql_outage_and_recovery(tmp_path):
-    """PostgreSQL: the connection to the server is cut and refused for a while (the server
-    keeps a persistent connection, which must be noticed as broken and reopened)."""
-    factories.ensure_series()  # committed, so that the server sees them
-    issue = factories.issue(number=636)
+
+
+def through_a_relay(tmp_path, number: int, **settings_env):
+    """Two public articles (committed, so that the server sees them), a relay in front of
+    PostgreSQL, and the production settings for a server reaching the database through it:
+    (relay, env, cached article's URL, uncached article's URL)."""
+    factories.ensure_series()
+    issue = factories.issue(number=number)
     cached = factories.article(issue_obj=issue, title="断库前已缓存的文章")
     uncached = factories.article(issue_obj=issue, title="断库时才第一次有人读的文章")
     settings = connection.settings_dict
@@ -272,46 +274,34 @@ def test_postgresql_outage_and_recovery(tmp_path):
     env = servers.production_env(
         tmp_path,
         DATABASE_URL=f"postgres://{user}@{servers.HOST}:{relay.port}/{settings['NAME']}",
-        CONN_MAX_AGE="60",
+        **settings_env,
     )
     servers.prepare(env, migrate=False)
+    return relay, env, cached.get_absolute_url(), uncached.get_absolute_url()
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_outage_and_recovery(tmp_path):
+    """PostgreSQL: the connection to the server is cut and refused for a while (the server
+    keeps a persistent connection, which must be noticed as broken and reopened)."""
+    relay, env, cached, uncached = through_a_relay(tmp_path, 636, CONN_MAX_AGE="60")
     try:
         with servers.gunicorn(env, tmp_path / "gunicorn.log") as base:
-            live_through_an_outage(
-                base,
-                cached.get_absolute_url(),
-                uncached.get_absolute_url(),
-                relay.stop,
-                relay.start,
-            )
+            live_through_an_outage(base, cached, uncached, relay.stop, relay.start)
     finally:
         relay.stop()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs the suite to run on PostgreSQL (DATABASE_URL=postgres://…)",
-)
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_database_that_hangs_gives_the_503_within_seconds(tmp_path):
     """PostgreSQL that takes connections and never answers (a partition, not a reset):
     readers get the friendly 503 and the load balancer its answer within seconds, cached
     pages keep flowing, and the site comes back by itself."""
-    factories.ensure_series()
-    issue = factories.issue(number=637)
-    cached = factories.article(issue_obj=issue, title="断库前已缓存的文章")
-    uncached = factories.article(issue_obj=issue, title="断库时才第一次有人读的文章")
-    settings = connection.settings_dict
-    relay = TcpRelay((settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432)))
-    relay.start()
-    user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    env = servers.production_env(
-        tmp_path,
-        DATABASE_URL=f"postgres://{user}@{servers.HOST}:{relay.port}/{settings['NAME']}",
-        CONN_MAX_AGE="0",
-        DB_CONNECT_TIMEOUT="2",
+    relay, env, cached, uncached = through_a_relay(
+        tmp_path, 637, CONN_MAX_AGE="0", DB_CONNECT_TIMEOUT="2"
     )
-    servers.prepare(env, migrate=False)
     timings = []
 
     def hang():
@@ -324,9 +314,7 @@ def test_a_database_that_hangs_gives_the_503_within_seconds(tmp_path):
 
     try:
         with servers.gunicorn(env, tmp_path / "gunicorn.log") as base:
-            live_through_an_outage(
-                base, cached.get_absolute_url(), uncached.get_absolute_url(), hang, resume
-            )
+            live_through_an_outage(base, cached, uncached, hang, resume)
     finally:
         relay.stop()
     # /healthz, the cached page and two uncached ones: each waited 2 s at most for a
