@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Abs, Coalesce
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
@@ -724,3 +726,79 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class PendingSignOffQuerySet(models.QuerySet):
+    def link(self, usernames=None) -> int:
+        """Give each pending sign-off (of ``usernames``, or all) whose account exists now to
+        its issue as 签发人; returns how many issues were linked.
+
+        A sign-off that no longer applies (the issue was withdrawn, or signed off again by
+        someone else since) is forgotten, not linked. Each issue is saved, so that its pages
+        change at once.
+        """
+        pending = self.select_related("issue")
+        if usernames is not None:
+            pending = pending.filter(username__in=list(usernames))
+        pending = list(pending)
+        if not pending:
+            return 0
+        user_model = get_user_model()
+        accounts = {
+            user.get_username(): user
+            for user in user_model._default_manager.filter(
+                **{f"{user_model.USERNAME_FIELD}__in": {p.username for p in pending}}
+            )
+        }
+        linked = 0
+        for sign_off in pending:
+            account = accounts.get(sign_off.username)
+            if account is None:
+                continue
+            issue = sign_off.issue
+            if issue.approved_by_id is None and issue.approved_at is not None:
+                issue.approved_by = account
+                issue.save(update_fields=["approved_by"])
+                linked += 1
+            sign_off.delete()
+        return linked
+
+
+class PendingSignOff(models.Model):
+    """A sign-off restored from a backup before its account existed (bulletins/backup/):
+    the 签发人's username, given to the issue as ``approved_by`` as soon as an account of
+    that name is saved (``link_pending_sign_offs``), or at the next restore."""
+
+    issue = models.OneToOneField(
+        Issue,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending_sign_off",
+        verbose_name=_("期刊"),
+    )
+    username = models.CharField(_("签发人用户名"), max_length=150, db_index=True)
+
+    objects = PendingSignOffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("待关联的签发人")
+        verbose_name_plural = _("待关联的签发人")
+
+    def __str__(self):
+        return self.username
+
+
+def link_pending_sign_offs(sender, instance, raw=False, update_fields=None, **kwargs):
+    """An account saved with a username that pending sign-offs name: link them."""
+    if raw:
+        return
+    if update_fields is not None and instance.USERNAME_FIELD not in update_fields:
+        return  # a login (last_login), say: the username did not change
+    PendingSignOff.objects.link([instance.get_username()])
+
+
+post_save.connect(
+    link_pending_sign_offs,
+    sender=settings.AUTH_USER_MODEL,
+    dispatch_uid="bulletins-link-pending-sign-offs",
+)
