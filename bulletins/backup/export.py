@@ -56,11 +56,11 @@ def write(stream, tables, log) -> dict:
             # The first statement of the transaction: every table read from one snapshot.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        counts = {table.label: table.model._base_manager.count() for table in tables}
+        counts = {table.label: table.rows().count() for table in tables}
         stream.write(line(manifest(tables, counts)))
         digest, total = hashlib.sha256(), 0
         for table in tables:
-            rows = table.model._base_manager.order_by("pk").iterator(chunk_size=2000)
+            rows = table.rows().order_by("pk").iterator(chunk_size=2000)
             for obj in rows:
                 text = line({"table": table.label, "row": table.encode(obj)})
                 digest.update(text.encode())
