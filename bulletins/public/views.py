@@ -1,5 +1,7 @@
 """Public pages. Every queryset here starts from ``.published()``."""
 
+import hashlib
+
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -149,7 +151,8 @@ class PreviewMixin:
         Nothing about public content changes within a content version: each process keeps
         the objects it has read (with what get_queryset() loads along) for the version.
         """
-        identity = ":".join(map(str, self.kwargs.values()))
+        # Hashed: the URL's parts may be any text, of any length (a safe, short cache key).
+        identity = hashlib.sha256(repr(sorted(self.kwargs.items())).encode()).hexdigest()[:32]
         found = memo.fragments_by_id(type(self).__name__, [identity], self.lookup_public)
         return found.get(identity)
 
