@@ -31,7 +31,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -108,7 +108,11 @@ def _record(state: dict) -> None:
         "changed_at": state["changed_at"],
     }
     if not ContentVersion.objects.filter(pk=1).update(**values):
-        ContentVersion.objects.create(pk=1, **values)
+        try:
+            with transaction.atomic():
+                ContentVersion.objects.create(pk=1, **values)
+        except IntegrityError:  # another process made the row a moment ago
+            ContentVersion.objects.filter(pk=1).update(**values)
     cache.set(VERSION_KEY, state, VERSION_TIMEOUT)
 
 
