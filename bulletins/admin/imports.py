@@ -646,9 +646,7 @@ class IssueImportMixin:
                     [Problem(0, _("%(issue)s已公开，没有确认覆盖。") % {"issue": plan.label})]
                 )
             note = _("从文件“%(file)s”导入") % {"file": upload.name}
-            with transaction.atomic():
-                if plan.existing is not None:  # so that one step restores it
-                    history.ensure_recorded(plan.existing, request.user)
+            with transaction.atomic():  # load_bulletin records the state it replaces
                 with history.recorded(request.user, note):
                     result = load_bulletin(parsed, publish=False, user=request.user)
                     history.add(result.issue)

@@ -10,5 +10,6 @@
 - context_processors.py   site name, footer, navigation
 
 Views are thin: a queryset, a template, a context. Imports: syndication, search, facts,
-caching, models, text, permalinks; never admin or editorial.
+caching, models, text, permalinks, preview, and editorial.history only to tell a removed
+article's issue (410); never admin.
 """

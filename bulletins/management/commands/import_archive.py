@@ -1,13 +1,14 @@
 """manage.py import_archive PATH: restore a backup written by export_archive."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from bulletins.backup.restore import restore_archive
 from bulletins.backup.tables import ArchiveError
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "从 export_archive 导出的文件恢复整个简报库到空数据库（全部成功或全部不变）。"
         "数据库已有内容时须加 --replace（先删除现有内容）。请先建好编辑账号（同样的用户名）："
         "签发人按用户名关联，账号日后建立时也会补上；修改历史中找不到账号的操作人留空。"
